@@ -1,0 +1,1 @@
+"""Everything that talks to AWS: the client seam, the collectors and AWS error translation."""

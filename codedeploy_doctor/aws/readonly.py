@@ -1,0 +1,64 @@
+"""The read-only allowlist: every AWS operation cd-doctor may call, and nothing else.
+
+The client seam refuses any other operation before it is sent, and ``docs/iam-policy.json``
+is generated from this table (a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
+    "codedeploy": frozenset(
+        {
+            "GetDeployment",
+            "GetDeploymentGroup",
+            "GetDeploymentConfig",
+            "ListDeploymentTargets",
+            "BatchGetDeploymentTargets",
+            "ListDeployments",
+        }
+    ),
+    "elbv2": frozenset({"DescribeTargetGroups", "DescribeTargetHealth", "DescribeListeners", "DescribeRules"}),
+    "elb": frozenset({"DescribeInstanceHealth"}),
+    "ec2": frozenset({"DescribeInstances"}),
+    "autoscaling": frozenset({"DescribeAutoScalingGroups"}),
+    "ecs": frozenset({"DescribeServices"}),
+    "lambda": frozenset({"GetAlias"}),
+    "logs": frozenset({"FilterLogEvents"}),
+}
+"""Allowed operations per boto3 service name."""
+
+IAM_PREFIX: Final[dict[str, str]] = {
+    "codedeploy": "codedeploy",
+    "elbv2": "elasticloadbalancing",
+    "elb": "elasticloadbalancing",
+    "ec2": "ec2",
+    "autoscaling": "autoscaling",
+    "ecs": "ecs",
+    "lambda": "lambda",
+    "logs": "logs",
+}
+"""IAM action prefix per boto3 service name."""
+
+READ_PREFIXES: Final = ("Get", "List", "Describe", "BatchGet", "Filter")
+"""Verbs that read; every allowlisted operation starts with one of them."""
+
+
+def iam_action(service: str, operation: str) -> str:
+    """Return the IAM action for a boto3 service and operation, e.g. ``ec2:DescribeInstances``."""
+    return f"{IAM_PREFIX.get(service, service)}:{operation}"
+
+
+def is_allowed(service: str, operation: str) -> bool:
+    """True when ``operation`` of ``service`` is on the read-only allowlist."""
+    return operation in READ_ONLY_OPERATIONS.get(service, frozenset()) and operation.startswith(READ_PREFIXES)
+
+
+def iam_policy() -> dict[str, object]:
+    """The least-privilege IAM policy covering every operation on the allowlist."""
+    actions = sorted(iam_action(service, op) for service, ops in READ_ONLY_OPERATIONS.items() for op in ops)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "CdDoctorReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
+    }

@@ -1,0 +1,53 @@
+"""The catalog's vocabulary: what a cause record is, and what the matcher reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codedeploy_doctor.report import Confidence
+
+
+@dataclass(frozen=True)
+class FailureEvidence:
+    """Everything the matcher may read about one failure (one event of one target, or a deployment)."""
+
+    platform: str | None
+    """Server, ECS or Lambda."""
+    lifecycle_event: str | None
+    """The event that failed or did not succeed; None for deployment-level failures."""
+    event_status: str | None
+    """Failed, Pending, Skipped, Unknown..."""
+    error_code: str | None
+    """``diagnostics.errorCode`` (ScriptFailed, ScriptTimedOut...)."""
+    script_name: str | None
+    """``diagnostics.scriptName``."""
+    message: str | None
+    """``diagnostics.message``."""
+    log_tail: str | None
+    """``diagnostics.logTail``."""
+    deployment_error_code: str | None
+    """``errorInformation.code`` of the deployment."""
+    deployment_error_message: str | None
+    """``errorInformation.message`` of the deployment."""
+    status_messages: tuple[str, ...] = ()
+    """``deploymentStatusMessages``."""
+    deployment_status: str | None = None
+    """The deployment's status."""
+    extra_log_lines: tuple[str, ...] = ()
+    """Lines from --agent-log files or CloudWatch Logs for this target."""
+    instance_facts: dict[str, str] = field(default_factory=dict)
+    """Facts about the instance (``state``, ``iamInstanceProfile``), when collected."""
+
+
+@dataclass(frozen=True)
+class CauseMatch:
+    """A record that matched, with what made it match."""
+
+    cause_id: str
+    """The record's id."""
+    confidence: Confidence
+    """high, medium or low."""
+    evidence: tuple[str, ...]
+    """The exact lines or facts that matched (untrusted text, rendered safely later)."""
+    score: int
+    """Higher is more specific: a log line beats an error code beats a deployment summary."""

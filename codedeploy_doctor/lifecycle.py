@@ -1,0 +1,70 @@
+"""Lifecycle event order per compute platform, and what each event runs."""
+
+from __future__ import annotations
+
+from typing import Final
+
+SERVER_ORDER: Final = (
+    "BeforeBlockTraffic",
+    "BlockTraffic",
+    "AfterBlockTraffic",
+    "ApplicationStop",
+    "DownloadBundle",
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "ApplicationStart",
+    "ValidateService",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+)
+"""Server events in the order one in-place target meets them (with traffic control)."""
+
+ECS_ORDER: Final = (
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+)
+"""ECS blue/green events in order."""
+
+LAMBDA_ORDER: Final = ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic")
+"""Lambda events in order."""
+
+PREVIOUS_REVISION_EVENTS: Final = frozenset({"ApplicationStop", "BeforeBlockTraffic", "AfterBlockTraffic"})
+"""Events whose scripts come from the last successful revision, not the one being deployed."""
+
+NO_SCRIPT_EVENTS: Final = frozenset({"DownloadBundle", "Install", "BlockTraffic", "AllowTraffic", "AllowTestTraffic"})
+"""Events that run no user script: their failures are environmental."""
+
+AGENT_EVENT_ALIASES: Final = {
+    "BeforeELBRemove": "BeforeBlockTraffic",
+    "AfterELBRemove": "AfterBlockTraffic",
+    "BeforeELBAdd": "BeforeAllowTraffic",
+    "AfterELBAdd": "AfterAllowTraffic",
+}
+"""Older names the agent still uses for some events in its messages."""
+
+
+def order_for(platform: str | None) -> tuple[str, ...]:
+    """Return the lifecycle order for a compute platform (``Server`` when unknown)."""
+    if platform == "ECS":
+        return ECS_ORDER
+    if platform == "Lambda":
+        return LAMBDA_ORDER
+    return SERVER_ORDER
+
+
+def event_rank(platform: str | None, event_name: str) -> int:
+    """Position of ``event_name`` in the platform's order; unknown events sort last."""
+    order = order_for(platform)
+    name = AGENT_EVENT_ALIASES.get(event_name, event_name)
+    try:
+        return order.index(name)
+    except ValueError:
+        return len(order)

@@ -1,0 +1,224 @@
+"""The report: what the diagnosis found, independent of how it is rendered.
+
+Field names follow the JSON report (CONTRACTS §4) in snake_case; ``render.json_report`` maps
+them to the published camelCase schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Confidence = Literal["high", "medium", "low"]
+"""How sure a cause is."""
+
+Verdict = Literal["serving", "partial", "not-serving", "unknown", "not-applicable"]
+"""Whether the original (Blue) environment still serves production traffic."""
+
+Basis = Literal["traffic-layer", "codedeploy-only"]
+"""What a verdict rests on."""
+
+SCHEMA_VERSION = 1
+"""Version of the JSON report schema; bumped on any breaking change."""
+
+
+@dataclass(frozen=True)
+class RollbackSummary:
+    """The rollback deployment CodeDeploy started, if any."""
+
+    deployment_id: str | None
+    """Id of the rollback deployment."""
+    status: str | None
+    """Its status, when it could be read."""
+    message: str | None
+    """``rollbackInfo.rollbackMessage``."""
+
+
+@dataclass(frozen=True)
+class DeploymentSummary:
+    """The deployment's own facts."""
+
+    id: str
+    """Deployment id."""
+    application: str | None
+    """Application name."""
+    deployment_group: str | None
+    """Deployment group name."""
+    status: str | None
+    """Deployment status (Failed, Stopped, Succeeded, InProgress...)."""
+    compute_platform: str | None
+    """Server, ECS or Lambda."""
+    deployment_type: str | None
+    """IN_PLACE or BLUE_GREEN."""
+    deployment_option: str | None
+    """WITH_TRAFFIC_CONTROL or WITHOUT_TRAFFIC_CONTROL."""
+    error_code: str | None
+    """``errorInformation.code``."""
+    error_message: str | None
+    """``errorInformation.message``."""
+    create_time: str | None
+    """When the deployment was created (ISO-8601)."""
+    complete_time: str | None
+    """When it ended (ISO-8601)."""
+    creator: str | None
+    """Who started it (user, autoscaling, codeDeployRollback...)."""
+    rollback: RollbackSummary | None
+    """The rollback, when one was started."""
+    overview: dict[str, int] = field(default_factory=dict)
+    """``deploymentOverview`` counts by status."""
+    status_messages: tuple[str, ...] = ()
+    """``deploymentStatusMessages``."""
+    revision: str | None = None
+    """A one-line description of the revision (S3 location, commit, AppSpec)."""
+
+
+@dataclass(frozen=True)
+class LifecycleEventFailure:
+    """One lifecycle event of one target that did not succeed."""
+
+    target_id: str
+    """Instance id, ECS ``cluster:service`` or Lambda ``function:alias`` target id."""
+    target_label: str | None
+    """Blue or Green, when the target has one."""
+    target_type: str | None
+    """``InstanceTarget``, ``ECSTarget``, ``LambdaTarget``..."""
+    lifecycle_event: str
+    """Event name, e.g. ValidateService."""
+    status: str
+    """Failed, Pending, Unknown, Skipped, InProgress."""
+    error_code: str | None
+    """``diagnostics.errorCode``."""
+    script_name: str | None
+    """``diagnostics.scriptName``."""
+    message: str | None
+    """``diagnostics.message``."""
+    log_tail: str | None
+    """``diagnostics.logTail``."""
+    start_time: str | None
+    """Event start (ISO-8601)."""
+    end_time: str | None
+    """Event end (ISO-8601)."""
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """Targets that failed at the same event for the same reason."""
+
+    lifecycle_event: str
+    """Event name."""
+    error_code: str | None
+    """Diagnostics error code (or the event status when there is none)."""
+    cause_id: str | None
+    """Catalog cause that explains the group's first target."""
+    target_count: int
+    """How many targets are in the group."""
+    target_ids: tuple[str, ...]
+    """Their ids, sorted."""
+    status: str = "Failed"
+    """The event status shared by the group."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A known cause from the catalog, matched with evidence."""
+
+    id: str
+    """Stable catalog id."""
+    title: str
+    """One-line title."""
+    confidence: Confidence
+    """high, medium or low."""
+    explanation: str
+    """Why it happens and what CodeDeploy does there."""
+    fix: tuple[str, ...]
+    """Steps to fix it."""
+    evidence: tuple[str, ...]
+    """What matched: log lines, error codes, facts."""
+    docs: tuple[str, ...]
+    """Links to AWS documentation."""
+    where: str | None = None
+    """Where to look next (log file on which instance), when logTail is not enough."""
+
+
+@dataclass(frozen=True)
+class TrafficCheck:
+    """One check a traffic verdict rests on."""
+
+    source: str
+    """``service:Operation`` or ``codedeploy:lifecycle`` for inferences from events."""
+    ok: bool
+    """Whether the check supports "Blue is serving"."""
+    detail: str
+    """What was seen."""
+
+
+@dataclass(frozen=True)
+class EnvironmentMember:
+    """One member of an environment in the side-by-side view (instance, task set, version)."""
+
+    id: str
+    """Instance id, task set id or function version."""
+    health: str | None
+    """healthy, unhealthy, draining, running, terminated... as the traffic layer says."""
+    traffic_share: float | None = None
+    """Share of production traffic (0..100) when known."""
+    detail: str | None = None
+    """Extra facts (target group, state reason)."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Blue or Green, as a rollout dashboard would show it."""
+
+    label: str
+    """Blue (original) or Green (replacement)."""
+    members: tuple[EnvironmentMember, ...] = ()
+    """Instances, task sets or versions."""
+    traffic_share: float | None = None
+    """Share of production traffic (0..100) going to this environment, when known."""
+    summary: str | None = None
+    """One line, e.g. '4/4 healthy in tg-prod'."""
+
+
+@dataclass(frozen=True)
+class BlueTraffic:
+    """Whether the original environment still serves production traffic."""
+
+    verdict: Verdict
+    """serving, partial, not-serving, unknown or not-applicable."""
+    summary: str
+    """One line for on-call."""
+    basis: Basis
+    """traffic-layer when confirmed, codedeploy-only when inferred."""
+    checks: tuple[TrafficCheck, ...] = ()
+    """The checks the verdict rests on."""
+    environments: tuple[Environment, ...] = ()
+    """Blue and Green side by side."""
+    blue_termination: str | None = None
+    """When Blue instances will be (or were) terminated, if that applies."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole diagnosis of one deployment."""
+
+    deployment: DeploymentSummary
+    """The deployment's facts."""
+    first_failure: LifecycleEventFailure | None
+    """The first failure by the CONTRACTS §4 rule, or None."""
+    failure_groups: tuple[FailureGroup, ...]
+    """All failed targets grouped by event, error code and cause; largest first."""
+    causes: tuple[Cause, ...]
+    """Most likely first."""
+    blue_traffic: BlueTraffic
+    """The traffic verdict."""
+    warnings: tuple[str, ...]
+    """What could not be checked and why."""
+    api_calls: int
+    """AWS calls made to collect the data (0 on replay of a hand-written snapshot)."""
+    deployment_failed: bool
+    """True when the deployment failed or was stopped."""
+    targets_total: int = 0
+    """Targets in the deployment (from the overview when known)."""
+    targets_examined: int = 0
+    """Targets whose lifecycle events were read."""
