@@ -217,8 +217,10 @@ class Report:
     api_calls: int
     """AWS calls made to collect the data (0 on replay of a hand-written snapshot)."""
     deployment_failed: bool
-    """True when the deployment failed or was stopped."""
+    """True when the deployment failed or was stopped, or (still running) already has a failed target."""
     targets_total: int = 0
     """Targets in the deployment (from the overview when known)."""
     targets_examined: int = 0
     """Targets whose lifecycle events were read."""
+    log_locations: tuple[str, ...] = ()
+    """Files to open on which instance when the log tail is not enough."""

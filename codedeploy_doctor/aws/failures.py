@@ -17,6 +17,7 @@ from botocore.exceptions import (
 )
 
 from codedeploy_doctor.aws.readonly import iam_action
+from codedeploy_doctor.call_warnings import ACCESS_DENIED_CODES, THROTTLING_CODES
 from codedeploy_doctor.errors import (
     AccessDeniedError,
     AwsUnavailableError,
@@ -27,12 +28,6 @@ from codedeploy_doctor.errors import (
 )
 from codedeploy_doctor.snapshot import CallError
 
-ACCESS_DENIED_CODES = frozenset(
-    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException", "AuthorizationError"}
-)
-THROTTLING_CODES = frozenset(
-    {"Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "SlowDown"}
-)
 EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException"})
 NOT_FOUND_CODES = frozenset({"DeploymentDoesNotExistException"})
 
@@ -54,16 +49,6 @@ def error_message(exc: BaseException) -> str:
 def call_error(service: str, operation: str, exc: BaseException) -> CallError:
     """Record a failed non-core call for the snapshot's ``errors``."""
     return CallError(service=service, operation=operation, code=error_code(exc), message=error_message(exc))
-
-
-def warning_for(error: CallError) -> str:
-    """The report warning for a non-core call that failed."""
-    action = iam_action(error.service, error.operation)
-    if error.code in ACCESS_DENIED_CODES:
-        return f"could not call {error.operation}: {error.code} (grant {action})"
-    if error.code in THROTTLING_CODES:
-        return f"could not call {error.operation}: throttled past all retries ({action})"
-    return f"could not call {error.operation}: {error.code}: {error.message} ({action})"
 
 
 def translate(exc: BaseException, service: str, operation: str, *, region: str | None) -> DoctorError:

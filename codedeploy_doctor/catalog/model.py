@@ -51,3 +51,8 @@ class CauseMatch:
     """The exact lines or facts that matched (untrusted text, rendered safely later)."""
     score: int
     """Higher is more specific: a log line beats an error code beats a deployment summary."""
+    detail: str | None = None
+    """Failure-specific explanation added to the record's own (meaning of the exit or error code)."""
+    generic: bool = False
+    """True for a fallback record that only restates the error code; a caller may drop it when
+    a specific cause was found."""

@@ -1,0 +1,256 @@
+"""Collect one deployment into a snapshot with as few sequential round trips as the API allows.
+
+Round trip 1 reads the deployment. Round trip 2 runs in parallel: the deployment group, the
+rollback deployment, one ListDeploymentTargets per needed filter (failed targets first; Blue
+targets for blue/green), and the traffic checks that need only the deployment. Round trip 3
+batch-gets the listed targets, 25 ids a call, several calls in flight, while the traffic checks
+that needed ids run beside them. Work is bounded: at most ``detail_limit`` targets are read in
+detail; the rest are only counted (from ``deploymentOverview``) and the report says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from codedeploy_doctor.aws.clients import ClientFactory
+from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext
+from codedeploy_doctor.aws.failures import translate
+from codedeploy_doctor.ids import DeploymentId
+from codedeploy_doctor.snapshot import Collection, JsonObject, Snapshot
+
+BATCH_LIMIT = 25
+"""BatchGetDeploymentTargets accepts at most 25 target ids a call."""
+
+DETAIL_LIMIT = 250
+"""Failed (or stuck) targets read in detail; beyond this they are only counted."""
+
+BLUE_SAMPLE = 25
+"""Blue targets read in detail (their BlockTraffic events) in a blue/green deployment."""
+
+BLUE_LIST_PAGES = 1
+"""Pages of Blue target ids listed: enough to check Blue in the traffic layer, bounded."""
+
+FAILED_STATUSES = ("Failed",)
+STUCK_STATUSES = ("Pending", "InProgress", "Unknown", "Skipped", "Ready")
+TERMINAL_FAILED = frozenset({"Failed", "Stopped"})
+
+
+@dataclass(frozen=True)
+class TargetQuery:
+    """One ListDeploymentTargets query the collector needs."""
+
+    key: str
+    """Name of the listing in the snapshot's ``collection.listed`` (Failed, Stuck, Blue, All)."""
+    filters: dict[str, list[str]]
+    """``targetFilters`` to send; empty means every target."""
+    limit: int
+    """Stop listing after this many ids."""
+    max_pages: int | None = None
+    """Stop listing after this many pages (None: until ``limit``)."""
+
+
+TrafficCollector = Callable[
+    [CollectionContext, JsonObject, "Future[JsonObject | None]", "Future[dict[str, list[str]]]", "Future[list[JsonObject]]"],
+    JsonObject,
+]
+"""The traffic collector's signature (``aws.traffic.collect_traffic``)."""
+
+
+def plan_target_queries(deployment: JsonObject, *, detail_limit: int = DETAIL_LIMIT) -> list[TargetQuery]:
+    """Decide which target listings a diagnosis needs, from the deployment alone."""
+    platform = deployment.get("computePlatform") or "Server"
+    status = deployment.get("status")
+    overview = deployment.get("deploymentOverview") or {}
+    blue_green = (deployment.get("deploymentStyle") or {}).get("deploymentType") == "BLUE_GREEN"
+    if platform in ("ECS", "Lambda"):
+        # One target per service or function: listing everything is one call.
+        return [TargetQuery("All", {}, detail_limit)]
+    queries: list[TargetQuery] = []
+    failed_known = isinstance(overview.get("Failed"), int)
+    if not failed_known or overview.get("Failed", 0) > 0:
+        queries.append(TargetQuery("Failed", {"TargetStatus": list(FAILED_STATUSES)}, detail_limit))
+    if status in TERMINAL_FAILED and failed_known and overview.get("Failed", 0) == 0:
+        # Failed with no failed target: the agent never answered, or targets were skipped.
+        queries.append(TargetQuery("Stuck", {"TargetStatus": list(STUCK_STATUSES)}, detail_limit))
+    elif status not in TERMINAL_FAILED and status != "Succeeded" and not queries:
+        queries.append(TargetQuery("InProgress", {"TargetStatus": ["InProgress", "Pending"]}, detail_limit))
+    if blue_green and status != "Succeeded":
+        queries.append(TargetQuery("Blue", {"ServerInstanceLabel": ["Blue"]}, BLUE_SAMPLE * 40, BLUE_LIST_PAGES))
+    return queries
+
+
+class Collector:
+    """Collects a deployment into a :class:`Snapshot` through one :class:`ClientFactory`."""
+
+    def __init__(
+        self,
+        factory: ClientFactory,
+        *,
+        traffic: TrafficCollector | None = None,
+        detail_limit: int = DETAIL_LIMIT,
+        max_workers: int = MAX_WORKERS,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+    ) -> None:
+        self._factory = factory
+        self._traffic = traffic
+        self._detail_limit = detail_limit
+        self._max_workers = max_workers
+        self._clock = clock
+
+    def collect(self, deployment_id: DeploymentId) -> Snapshot:
+        """Collect everything the diagnosis needs; core failures raise typed errors."""
+        with ThreadPoolExecutor(self._max_workers, thread_name_prefix="cd-doctor") as pool:
+            ctx = CollectionContext(self._factory, pool)
+            deployment = self._core(ctx, "GetDeployment", deploymentId=deployment_id).get("deploymentInfo") or {}
+            group_future = ctx.submit(self._deployment_group, ctx, deployment)
+            rollback_future = ctx.submit(self._rollback_deployment, ctx, deployment)
+            queries = plan_target_queries(deployment, detail_limit=self._detail_limit)
+            listing_futures = {query.key: ctx.submit(self._list_targets, ctx, deployment_id, query) for query in queries}
+            listing_future: Future[dict[str, list[str]]] = Future()
+            targets_future: Future[list[JsonObject]] = Future()
+            traffic_result: dict[str, JsonObject] = {}
+            traffic_thread = self._start_traffic(ctx, deployment, group_future, listing_future, targets_future, traffic_result)
+            try:
+                listed = {key: future.result() for key, future in listing_futures.items()}
+                listing = {key: ids for key, (ids, _complete) in listed.items()}
+                listing_future.set_result(listing)
+                detail_ids = select_detail_ids(listing, self._detail_limit)
+                targets = self._batch_get(ctx, deployment_id, detail_ids)
+                targets_future.set_result(targets)
+            except BaseException as exc:
+                # Wake the traffic thread so it never waits on data that will not come.
+                for future in (listing_future, targets_future):
+                    if not future.done():
+                        future.set_exception(exc)
+                raise
+            finally:
+                if traffic_thread is not None:
+                    traffic_thread.join()
+            group = group_future.result()
+            rollback = rollback_future.result()
+        # Blue is listed one page on purpose; only the failure listings count as truncation.
+        truncated = any(not complete for key, (_ids, complete) in listed.items() if key != "Blue")
+        truncated = truncated or len(targets) < sum(len(ids) for key, ids in listing.items() if key != "Blue")
+        return Snapshot(
+            deployment=deployment,
+            targets=tuple(targets),
+            deployment_group=group,
+            rollback_deployment=rollback,
+            traffic=traffic_result.get("traffic", {}),
+            errors=tuple(ctx.errors),
+            region=self._factory.region,
+            recorded_at=_iso(self._clock()),
+            collection=Collection(
+                strategy="filtered",
+                listed={key: len(ids) for key, ids in listing.items()},
+                fetched=len(targets),
+                truncated=truncated,
+            ),
+            api_calls=self._factory.total_calls,
+        )
+
+    def _core(self, ctx: CollectionContext, operation: str, **params: Any) -> JsonObject:
+        try:
+            return ctx.call("codedeploy", operation, **params)
+        except Exception as exc:
+            raise translate(exc, "codedeploy", operation, region=self._factory.region) from exc
+
+    def _deployment_group(self, ctx: CollectionContext, deployment: JsonObject) -> JsonObject | None:
+        application = deployment.get("applicationName")
+        group = deployment.get("deploymentGroupName")
+        if not application or not group:
+            return None
+        response = ctx.try_call("codedeploy", "GetDeploymentGroup", applicationName=application, deploymentGroupName=group)
+        return (response or {}).get("deploymentGroupInfo")
+
+    def _rollback_deployment(self, ctx: CollectionContext, deployment: JsonObject) -> JsonObject | None:
+        rollback_id = (deployment.get("rollbackInfo") or {}).get("rollbackDeploymentId")
+        if not rollback_id:
+            return None
+        response = ctx.try_call("codedeploy", "GetDeployment", deploymentId=rollback_id)
+        return (response or {}).get("deploymentInfo")
+
+    def _list_targets(self, ctx: CollectionContext, deployment_id: str, query: TargetQuery) -> tuple[list[str], bool]:
+        """List target ids for one query; also say whether the listing is complete."""
+        ids: list[str] = []
+        token: str | None = None
+        pages = 0
+        while True:
+            params: dict[str, Any] = {"deploymentId": deployment_id}
+            if query.filters:
+                params["targetFilters"] = query.filters
+            if token:
+                params["nextToken"] = token
+            response = self._core(ctx, "ListDeploymentTargets", **params)
+            ids.extend(response.get("targetIds") or [])
+            pages += 1
+            token = response.get("nextToken")
+            if not token:
+                return ids[: query.limit], len(ids) <= query.limit
+            if len(ids) >= query.limit or (query.max_pages is not None and pages >= query.max_pages):
+                return ids[: query.limit], False
+
+    def _batch_get(self, ctx: CollectionContext, deployment_id: str, target_ids: Sequence[str]) -> list[JsonObject]:
+        chunks = [list(target_ids[start : start + BATCH_LIMIT]) for start in range(0, len(target_ids), BATCH_LIMIT)]
+        futures = [
+            ctx.submit(self._core, ctx, "BatchGetDeploymentTargets", deploymentId=deployment_id, targetIds=chunk)
+            for chunk in chunks
+        ]
+        targets: list[JsonObject] = []
+        for future in futures:
+            targets.extend(future.result().get("deploymentTargets") or [])
+        return targets
+
+    def _start_traffic(
+        self,
+        ctx: CollectionContext,
+        deployment: JsonObject,
+        group: Future[JsonObject | None],
+        listing: Future[dict[str, list[str]]],
+        targets: Future[list[JsonObject]],
+        result: dict[str, JsonObject],
+    ) -> threading.Thread | None:
+        traffic = self._traffic
+        if traffic is None:
+            return None
+
+        def run() -> None:
+            try:
+                result["traffic"] = traffic(ctx, deployment, group, listing, targets)
+            except Exception:  # noqa: BLE001 - a core failure is already being raised by the main thread
+                result["traffic"] = {}
+
+        thread = threading.Thread(target=run, name="cd-doctor-traffic", daemon=True)
+        thread.start()
+        return thread
+
+
+def select_detail_ids(listing: dict[str, list[str]], limit: int) -> list[str]:
+    """Ids to read in detail: failed or stuck ones first, then a sample of Blue, without repeats."""
+    chosen: list[str] = []
+    seen: set[str] = set()
+
+    def take(ids: Iterable[str], budget: int) -> None:
+        for target_id in ids:
+            if budget <= 0:
+                return
+            if target_id not in seen:
+                seen.add(target_id)
+                chosen.append(target_id)
+                budget -= 1
+
+    for key in ("Failed", "Stuck", "InProgress", "All"):
+        take(listing.get(key, []), limit - len(chosen))
+    # Fill the last batch with Blue targets (free), but read at least BLUE_SAMPLE of them.
+    room_in_batch = (-len(chosen)) % BATCH_LIMIT
+    take(listing.get("Blue", []), max(room_in_batch, BLUE_SAMPLE if not chosen else room_in_batch))
+    return chosen
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")

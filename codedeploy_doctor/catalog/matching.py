@@ -1,0 +1,304 @@
+"""Match failure evidence against cause records: which records fire, how strongly, and why.
+
+Scoring follows one rule: a matched line of the failure's own text (message, logTail, an
+agent log) beats a matched line of the deployment's summary, which beats a diagnostics error
+code or exit code, which beats a deployment error code, which beats the event or its status.
+A record's ``priority`` breaks ties inside a kind; generic (fallback) records always rank last.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from codedeploy_doctor.catalog.codes import (
+    deployment_code_meaning,
+    diagnostics_code_meaning,
+    exit_code_meaning,
+    extract_exit_code,
+)
+from codedeploy_doctor.catalog.model import CauseMatch, FailureEvidence
+from codedeploy_doctor.catalog.records import CauseRecord, Conditions
+from codedeploy_doctor.lifecycle import AGENT_EVENT_ALIASES
+
+MAX_SCAN_CHARS: Final = 65536
+"""Only the last 64 KB of each text is scanned."""
+MAX_LINE_CHARS: Final = 4096
+"""Longer lines are cut to their first 4 KB before matching."""
+MAX_EXTRA_LINES: Final = 2000
+"""Only the last lines of extra logs are scanned."""
+EVIDENCE_CHARS: Final = 300
+"""Evidence lines are cut to this length."""
+MAX_EVIDENCE: Final = 5
+"""At most this many evidence items per match."""
+
+_TIER_LOG_TEXT: Final = 700
+_TIER_SUMMARY_TEXT: Final = 600
+_TIER_ERROR_CODE: Final = 500
+_TIER_EXIT_CODE: Final = 480
+_TIER_SCRIPT_NAME: Final = 450
+_TIER_FACT: Final = 420
+_TIER_DEPLOYMENT_CODE: Final = 400
+_TIER_EVENT: Final = 300
+_TIER_EVENT_STATUS: Final = 250
+_TIER_DEPLOYMENT_STATUS: Final = 200
+_TIER_SCOPE: Final = 100
+
+
+@dataclass(frozen=True)
+class PreparedEvidence:
+    """Evidence normalised once for every record: folded codes, capped lines, the exit code."""
+
+    evidence: FailureEvidence
+    """The original evidence."""
+    platform: str
+    event: str
+    event_status: str
+    error_code: str
+    deployment_error_code: str
+    deployment_status: str
+    exit_code: int | None
+    """The exit code the diagnostics message names."""
+    log_lines: tuple[str, ...]
+    """Lines of message, logTail and extra logs, capped."""
+    summary_lines: tuple[str, ...]
+    """Lines of the deployment error message and status messages, capped."""
+    script_name: str
+
+
+def prepare(evidence: FailureEvidence) -> PreparedEvidence:
+    """Normalise evidence for matching (done once per failure, not once per record)."""
+    event = evidence.lifecycle_event or ""
+    event = AGENT_EVENT_ALIASES.get(event, event)
+    log_lines = _lines(evidence.message) + _lines(evidence.log_tail)
+    extra = evidence.extra_log_lines[-MAX_EXTRA_LINES:]
+    log_lines += tuple(line[:MAX_LINE_CHARS] for line in extra if line.strip())
+    summary_lines = _lines(evidence.deployment_error_message)
+    for status_message in evidence.status_messages:
+        summary_lines += _lines(status_message)
+    return PreparedEvidence(
+        evidence=evidence,
+        platform=(evidence.platform or "").casefold(),
+        event=event.casefold(),
+        event_status=(evidence.event_status or "").casefold(),
+        error_code=(evidence.error_code or "").casefold(),
+        deployment_error_code=(evidence.deployment_error_code or "").casefold(),
+        deployment_status=(evidence.deployment_status or "").casefold(),
+        exit_code=extract_exit_code(evidence.message),
+        log_lines=log_lines,
+        summary_lines=summary_lines,
+        script_name=evidence.script_name or "",
+    )
+
+
+def _lines(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    tail = text[-MAX_SCAN_CHARS:]
+    return tuple(line[:MAX_LINE_CHARS] for line in tail.splitlines() if line.strip())
+
+
+@dataclass
+class _Hits:
+    """What one condition block matched: the best tier, evidence, and how many conditions."""
+
+    tier: int = 0
+    count: int = 0
+    text_matched: bool = False
+
+    def __post_init__(self) -> None:
+        self.evidence: list[str] = []
+
+    def add(self, tier: int, evidence: list[str]) -> None:
+        self.tier = max(self.tier, tier)
+        self.count += 1
+        for item in evidence:
+            if item not in self.evidence:
+                self.evidence.append(item)
+
+
+def _among(value: str, names: tuple[str, ...]) -> bool:
+    return any(value == name.casefold() for name in names)
+
+
+def _evidence_line(line: str) -> str:
+    line = line.strip()
+    return line if len(line) <= EVIDENCE_CHARS else line[: EVIDENCE_CHARS - 1] + "…"
+
+
+def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
+    for line in lines:
+        if any(pattern.search(line) for pattern in patterns):
+            found.append(_evidence_line(line))
+            if len(found) >= MAX_EVIDENCE:
+                break
+    return found
+
+
+def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> _Hits | None:
+    """Evaluate a block. With ``need_all`` every listed condition must hold (else None);
+    without it, at least one must (else None)."""
+    hits = _Hits()
+    listed = 0
+    ev = prepared.evidence
+
+    def condition(holds: bool, tier: int, evidence: list[str]) -> None:
+        nonlocal listed
+        listed += 1
+        if holds:
+            hits.add(tier, evidence)
+
+    if block.platforms:
+        condition(not prepared.platform or _among(prepared.platform, block.platforms), 0, [])
+    if block.scope:
+        is_target = bool(prepared.event)
+        condition(is_target == (block.scope == "target"), _TIER_SCOPE, [])
+    if block.events:
+        condition(
+            _among(prepared.event, block.events), _TIER_EVENT, [f"lifecycle event = {ev.lifecycle_event}"]
+        )
+    if block.event_statuses:
+        condition(
+            _among(prepared.event_status, block.event_statuses),
+            _TIER_EVENT_STATUS,
+            [f"event status = {ev.event_status}"],
+        )
+    if block.error_codes:
+        condition(
+            _among(prepared.error_code, block.error_codes),
+            _TIER_ERROR_CODE,
+            [f"diagnostics.errorCode = {ev.error_code}"],
+        )
+    if block.exit_codes:
+        code = prepared.exit_code
+        condition(
+            code is not None and code in block.exit_codes,
+            _TIER_EXIT_CODE,
+            [f"exit code {code} ({exit_code_meaning(code)})"] if code is not None else [],
+        )
+    if block.deployment_error_codes:
+        condition(
+            _among(prepared.deployment_error_code, block.deployment_error_codes),
+            _TIER_DEPLOYMENT_CODE,
+            [f"errorInformation.code = {ev.deployment_error_code}"],
+        )
+    if block.deployment_statuses:
+        condition(
+            _among(prepared.deployment_status, block.deployment_statuses),
+            _TIER_DEPLOYMENT_STATUS,
+            [f"deployment status = {ev.deployment_status}"],
+        )
+    if block.patterns:
+        log_found = _search(block.patterns, prepared.log_lines)
+        summary_found = [] if log_found else _search(block.patterns, prepared.summary_lines)
+        condition(
+            bool(log_found or summary_found),
+            _TIER_LOG_TEXT if log_found else _TIER_SUMMARY_TEXT,
+            log_found or summary_found,
+        )
+        if log_found or summary_found:
+            hits.text_matched = True
+    if block.script_patterns:
+        name = prepared.script_name
+        condition(
+            bool(name) and any(pattern.search(name[:MAX_LINE_CHARS]) for pattern in block.script_patterns),
+            _TIER_SCRIPT_NAME,
+            [f"diagnostics.scriptName = {_evidence_line(name)}"],
+        )
+    for key, pattern in block.facts:
+        value = ev.instance_facts.get(key)
+        condition(
+            value is not None and pattern.fullmatch(value[:MAX_LINE_CHARS]) is not None,
+            _TIER_FACT,
+            [f"instance {key} = {value or '(none)'}"],
+        )
+
+    if need_all:
+        return hits if hits.count == listed else None
+    return hits if listed == 0 or hits.count > 0 else None
+
+
+def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch | None:
+    """The match of one record against prepared evidence, or None when it does not fire."""
+    if not record.unless.is_empty():
+        blocked = _check(record.unless, prepared, need_all=False)
+        if blocked is not None and blocked.count > 0:
+            return None
+    required = _check(record.when, prepared, need_all=True)
+    if required is None:
+        return None
+    signals = _check(record.signals, prepared, need_all=False)
+    if signals is None:
+        return None
+    evidence = list(signals.evidence)
+    evidence += [item for item in required.evidence if item not in evidence]
+    if record.generic:
+        return CauseMatch(
+            cause_id=record.id,
+            confidence=record.confidence,
+            evidence=tuple(evidence[:MAX_EVIDENCE]) or _basic_facts(prepared),
+            score=record.priority,
+            detail=explain_codes(prepared),
+            generic=True,
+        )
+    tier = max(required.tier, signals.tier)
+    extra = min(required.count + signals.count - 1, 5)
+    text_matched = required.text_matched or signals.text_matched
+    return CauseMatch(
+        cause_id=record.id,
+        confidence="high" if text_matched else record.confidence,
+        evidence=tuple(evidence[:MAX_EVIDENCE]),
+        score=1000 + tier + record.priority + 2 * max(extra, 0),
+    )
+
+
+def _basic_facts(prepared: PreparedEvidence) -> tuple[str, ...]:
+    ev = prepared.evidence
+    facts: list[str] = []
+    if ev.lifecycle_event:
+        facts.append(f"lifecycle event = {ev.lifecycle_event} ({ev.event_status or 'status unknown'})")
+    if ev.error_code:
+        facts.append(f"diagnostics.errorCode = {ev.error_code}")
+    if ev.message:
+        facts.append(_evidence_line(ev.message.splitlines()[0] if ev.message.strip() else ev.message))
+    if ev.deployment_error_code:
+        facts.append(f"errorInformation.code = {ev.deployment_error_code}")
+    return tuple(facts[:MAX_EVIDENCE])
+
+
+def explain_codes(prepared: PreparedEvidence) -> str | None:
+    """Sentences explaining the failure's error codes, exit code and event status."""
+    ev = prepared.evidence
+    parts: list[str] = []
+    if ev.error_code:
+        meaning = diagnostics_code_meaning(ev.error_code)
+        if meaning and ev.error_code != "Success":
+            parts.append(f"diagnostics.errorCode {ev.error_code}: {meaning}.")
+    if prepared.exit_code is not None:
+        parts.append(f"Exit code {prepared.exit_code}: {exit_code_meaning(prepared.exit_code)}.")
+    if ev.event_status and ev.event_status not in ("Failed", "Succeeded"):
+        parts.append(f"The {ev.lifecycle_event or 'lifecycle'} event's status is {ev.event_status}.")
+    if ev.deployment_error_code and not ev.lifecycle_event:
+        meaning = deployment_code_meaning(ev.deployment_error_code)
+        parts.append(
+            f"errorInformation.code {ev.deployment_error_code}: "
+            f"{meaning or 'a code this version of cd-doctor does not know; read the error message'}."
+        )
+    return " ".join(parts) or None
+
+
+def match_all(records: tuple[CauseRecord, ...], evidence: FailureEvidence) -> list[CauseMatch]:
+    """Every specific record that fires, best first, then the best generic record."""
+    prepared = prepare(evidence)
+    specific: list[CauseMatch] = []
+    generic: list[CauseMatch] = []
+    for record in records:
+        found = match_record(record, prepared)
+        if found is not None:
+            (generic if found.generic else specific).append(found)
+    order = {record.id: index for index, record in enumerate(records)}
+    specific.sort(key=lambda found: (-found.score, order[found.cause_id]))
+    generic.sort(key=lambda found: (-found.score, order[found.cause_id]))
+    return specific + generic[:1]

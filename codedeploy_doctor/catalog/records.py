@@ -1,0 +1,332 @@
+"""Cause records and their match conditions, parsed and validated from catalog JSON.
+
+A catalog file is ``{"format": "cd-doctor.catalog/1", "causes": [record, ...]}``. Each record
+has three condition blocks, all optional (see docs/causes.md, "Writing your own records"):
+
+- ``when``: every condition listed must hold (a filter);
+- ``signals``: at least one condition listed must hold, and each that holds is evidence;
+- ``unless``: if any condition listed holds, the record does not fire.
+
+Regular expressions are compiled once, case-insensitively, when the catalog is loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final, cast
+
+from codedeploy_doctor.report import Confidence
+
+CATALOG_FORMAT: Final = "cd-doctor.catalog/1"
+"""The ``format`` value every catalog file carries."""
+
+CAUSE_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""Stable kebab-case ids."""
+
+_CONFIDENCES: Final = ("high", "medium", "low")
+
+# A group that ends in a quantifier and is itself quantified, e.g. (a+)+ or (\w*)*: the classic
+# shape of catastrophic backtracking. User catalogs may not use it; built-ins are tested for it.
+_NESTED_QUANTIFIER: Final = re.compile(r"[+*}]\)[+*{]")
+
+_LIST_KEYS: Final = {
+    "platforms": "platforms",
+    "events": "events",
+    "eventStatuses": "event_statuses",
+    "errorCodes": "error_codes",
+    "deploymentErrorCodes": "deployment_error_codes",
+    "deploymentStatuses": "deployment_statuses",
+}
+_SCOPES: Final = ("target", "deployment")
+
+
+class CatalogFormatError(ValueError):
+    """A catalog document is invalid; the message names the record and the reason."""
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """One block of match conditions; an empty block holds for every failure.
+
+    Names (events, codes, statuses, platforms) compare case-insensitively.
+    """
+
+    platforms: tuple[str, ...] = ()
+    """Compute platforms (Server, ECS, Lambda)."""
+    events: tuple[str, ...] = ()
+    """Lifecycle events; the agent's old names (BeforeELBRemove...) are mapped."""
+    event_statuses: tuple[str, ...] = ()
+    """Event statuses (Failed, Pending, Skipped, Unknown...)."""
+    error_codes: tuple[str, ...] = ()
+    """``diagnostics.errorCode`` values."""
+    deployment_error_codes: tuple[str, ...] = ()
+    """``errorInformation.code`` values."""
+    deployment_statuses: tuple[str, ...] = ()
+    """Deployment statuses (Failed, Stopped...)."""
+    exit_codes: frozenset[int] = frozenset()
+    """Exit codes named in the diagnostics message."""
+    scope: str | None = None
+    """``target`` (the evidence is one lifecycle event) or ``deployment`` (no event)."""
+    patterns: tuple[re.Pattern[str], ...] = ()
+    """Searched line by line in message, logTail, extra log lines, the deployment's error
+    message and status messages."""
+    script_patterns: tuple[re.Pattern[str], ...] = ()
+    """Searched in ``diagnostics.scriptName``."""
+    facts: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    """Instance facts: (key, pattern the whole value must match); a missing fact never matches."""
+
+    def is_empty(self) -> bool:
+        """True when the block lists no condition at all."""
+        return not (
+            self.platforms
+            or self.events
+            or self.event_statuses
+            or self.error_codes
+            or self.deployment_error_codes
+            or self.deployment_statuses
+            or self.exit_codes
+            or self.scope
+            or self.patterns
+            or self.script_patterns
+            or self.facts
+        )
+
+    def describe(self) -> list[str]:
+        """One human-readable line per condition, for documentation."""
+        lines: list[str] = []
+        for key, attr in _LIST_KEYS.items():
+            values = cast("tuple[str, ...]", getattr(self, attr))
+            if values:
+                lines.append(f"{key}: {', '.join(values)}")
+        if self.exit_codes:
+            lines.append(f"exitCodes: {', '.join(str(code) for code in sorted(self.exit_codes))}")
+        if self.scope:
+            lines.append(f"scope: {self.scope}")
+        lines.extend(f"pattern: `{pattern.pattern}`" for pattern in self.patterns)
+        lines.extend(f"scriptName pattern: `{pattern.pattern}`" for pattern in self.script_patterns)
+        lines.extend(f"instance fact {key}: `{pattern.pattern}`" for key, pattern in self.facts)
+        return lines
+
+
+@dataclass(frozen=True)
+class CauseRecord:
+    """One known cause: what it is, how to fix it, and the conditions that select it."""
+
+    id: str
+    """Stable kebab-case id, never reused."""
+    title: str
+    """One-line title."""
+    explanation: str
+    """Why it happens and what CodeDeploy does there."""
+    fix: tuple[str, ...]
+    """Concrete steps: commands, AppSpec changes."""
+    docs: tuple[str, ...]
+    """Links to AWS documentation or the agent's repository."""
+    where: str | None = None
+    """Where to look next when the evidence is not enough (which log, on which machine)."""
+    category: str = "Other"
+    """Section of the catalog docs (Hook scripts, Agent and instance...)."""
+    when: Conditions = field(default_factory=Conditions)
+    """Conditions that must all hold."""
+    signals: Conditions = field(default_factory=Conditions)
+    """Conditions of which at least one must hold (when any are listed)."""
+    unless: Conditions = field(default_factory=Conditions)
+    """Conditions of which none may hold."""
+    priority: int = 0
+    """0-99: breaks ties between records whose evidence is of the same kind."""
+    confidence: Confidence = "medium"
+    """Confidence when only codes or facts matched (a matched text pattern is always high)."""
+    generic: bool = False
+    """A fallback that restates an error code; ranked after every specific record."""
+
+    @property
+    def is_catch_all(self) -> bool:
+        """A generic record with no condition: it matches every failure."""
+        return self.generic and self.when.is_empty() and self.signals.is_empty() and self.unless.is_empty()
+
+
+def parse_catalog_document(document: object, source: str) -> tuple[CauseRecord, ...]:
+    """Validate a decoded catalog document and build its records.
+
+    Raises ``CatalogFormatError`` with a one-line reason that names ``source`` and the record.
+    """
+    if not isinstance(document, dict):
+        raise CatalogFormatError(f"{source}: the top level must be an object with 'format' and 'causes'")
+    doc = cast("dict[str, object]", document)
+    if doc.get("format") != CATALOG_FORMAT:
+        raise CatalogFormatError(f"{source}: 'format' must be {CATALOG_FORMAT!r}, got {doc.get('format')!r}")
+    unknown = sorted(set(doc) - {"format", "causes", "description"})
+    if unknown:
+        raise CatalogFormatError(f"{source}: unknown top-level key {unknown[0]!r}")
+    raw_causes = doc.get("causes")
+    if not isinstance(raw_causes, list):
+        raise CatalogFormatError(f"{source}: 'causes' must be a list of records")
+    records: list[CauseRecord] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(cast("list[object]", raw_causes)):
+        record = _parse_record(raw, f"{source}: record {index + 1}")
+        if record.id in seen:
+            raise CatalogFormatError(f"{source}: record {index + 1}: duplicate id {record.id!r}")
+        seen.add(record.id)
+        records.append(record)
+    return tuple(records)
+
+
+_RECORD_KEYS: Final = frozenset(
+    {
+        "id",
+        "title",
+        "explanation",
+        "fix",
+        "docs",
+        "where",
+        "category",
+        "when",
+        "signals",
+        "unless",
+        "priority",
+        "confidence",
+        "generic",
+    }
+)
+
+
+def _parse_record(raw: object, where: str) -> CauseRecord:
+    if not isinstance(raw, dict):
+        raise CatalogFormatError(f"{where}: a record must be an object")
+    data = cast("dict[str, object]", raw)
+    record_id = data.get("id")
+    if not isinstance(record_id, str) or not CAUSE_ID.fullmatch(record_id):
+        raise CatalogFormatError(f"{where}: 'id' must be a kebab-case string, got {record_id!r}")
+    where = f"{where} ({record_id!r})"
+    unknown = sorted(set(data) - _RECORD_KEYS)
+    if unknown:
+        raise CatalogFormatError(f"{where}: unknown key {unknown[0]!r}")
+    title = _text(data, "title", where)
+    explanation = _text(data, "explanation", where)
+    fix = _text_list(data, "fix", where, required=True)
+    docs = _text_list(data, "docs", where, required=True)
+    for link in docs:
+        if not link.startswith("https://"):
+            raise CatalogFormatError(f"{where}: docs link {link!r} must start with https://")
+    where_hint = _optional_text(data, "where", where)
+    category = _optional_text(data, "category", where) or "Other"
+    priority = data.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 99:
+        raise CatalogFormatError(f"{where}: 'priority' must be an integer from 0 to 99")
+    generic = data.get("generic", False)
+    if not isinstance(generic, bool):
+        raise CatalogFormatError(f"{where}: 'generic' must be true or false")
+    confidence = data.get("confidence", "low" if generic else "medium")
+    if confidence not in _CONFIDENCES:
+        raise CatalogFormatError(f"{where}: 'confidence' must be one of {', '.join(_CONFIDENCES)}")
+    when = _parse_conditions(data.get("when"), f"{where} 'when'")
+    signals = _parse_conditions(data.get("signals"), f"{where} 'signals'")
+    unless = _parse_conditions(data.get("unless"), f"{where} 'unless'")
+    if not generic and when.is_empty() and signals.is_empty():
+        raise CatalogFormatError(f"{where}: a record that is not generic needs 'when' or 'signals' conditions")
+    return CauseRecord(
+        id=record_id,
+        title=title,
+        explanation=explanation,
+        fix=fix,
+        docs=docs,
+        where=where_hint,
+        category=category,
+        when=when,
+        signals=signals,
+        unless=unless,
+        priority=priority,
+        confidence=confidence,
+        generic=generic,
+    )
+
+
+def _parse_conditions(raw: object, where: str) -> Conditions:
+    if raw is None:
+        return Conditions()
+    if not isinstance(raw, dict):
+        raise CatalogFormatError(f"{where} must be an object")
+    data = cast("dict[str, object]", raw)
+    known = set(_LIST_KEYS) | {"exitCodes", "scope", "patterns", "scriptPatterns", "facts"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise CatalogFormatError(f"{where}: unknown condition {unknown[0]!r}")
+    values: dict[str, object] = {}
+    for key, attr in _LIST_KEYS.items():
+        if key in data:
+            values[attr] = _text_list(data, key, where, required=True)
+    if "exitCodes" in data:
+        codes = data["exitCodes"]
+        if not isinstance(codes, list) or not codes or not all(
+            isinstance(code, int) and not isinstance(code, bool) for code in cast("list[object]", codes)
+        ):
+            raise CatalogFormatError(f"{where}: 'exitCodes' must be a non-empty list of integers")
+        values["exit_codes"] = frozenset(cast("list[int]", codes))
+    if "scope" in data:
+        scope = data["scope"]
+        if scope not in _SCOPES:
+            raise CatalogFormatError(f"{where}: 'scope' must be 'target' or 'deployment'")
+        values["scope"] = scope
+    if "patterns" in data:
+        values["patterns"] = tuple(
+            compile_pattern(text, where) for text in _text_list(data, "patterns", where, required=True)
+        )
+    if "scriptPatterns" in data:
+        values["script_patterns"] = tuple(
+            compile_pattern(text, where) for text in _text_list(data, "scriptPatterns", where, required=True)
+        )
+    if "facts" in data:
+        facts = data["facts"]
+        if not isinstance(facts, dict) or not facts:
+            raise CatalogFormatError(f"{where}: 'facts' must be a non-empty object of fact name to pattern")
+        pairs: list[tuple[str, re.Pattern[str]]] = []
+        for name, pattern in cast("Mapping[object, object]", facts).items():
+            if not isinstance(name, str) or not isinstance(pattern, str):
+                raise CatalogFormatError(f"{where}: 'facts' must map names to pattern strings")
+            pairs.append((name, compile_pattern(pattern, where)))
+        values["facts"] = tuple(pairs)
+    return Conditions(**values)  # type: ignore[arg-type]
+
+
+def compile_pattern(text: str, where: str) -> re.Pattern[str]:
+    """Compile one case-insensitive pattern, refusing invalid and backtracking-prone ones."""
+    if not text:
+        raise CatalogFormatError(f"{where}: empty pattern")
+    if len(text) > 1000:
+        raise CatalogFormatError(f"{where}: pattern longer than 1000 characters")
+    if _NESTED_QUANTIFIER.search(text):
+        raise CatalogFormatError(
+            f"{where}: pattern {text!r} repeats a repeated group (like (a+)+), which can hang on long lines"
+        )
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except re.error as error:
+        raise CatalogFormatError(f"{where}: invalid regular expression {text!r}: {error}") from None
+
+
+def _text(data: Mapping[str, object], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogFormatError(f"{where}: {key!r} must be a non-empty string")
+    return value
+
+
+def _optional_text(data: Mapping[str, object], key: str, where: str) -> str | None:
+    if key not in data or data[key] is None:
+        return None
+    return _text(data, key, where)
+
+
+def _text_list(data: Mapping[str, object], key: str, where: str, *, required: bool) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None and not required:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise CatalogFormatError(f"{where}: {key!r} must be a non-empty list of strings")
+    items = cast("list[object]", value)
+    if not all(isinstance(item, str) and item.strip() for item in items):
+        raise CatalogFormatError(f"{where}: {key!r} must be a non-empty list of strings")
+    return tuple(cast("list[str]", items))

@@ -1,0 +1,78 @@
+"""The first failure of a deployment, by the rule in CONTRACTS §4."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from codedeploy_doctor.diagnosis.targets import TargetView, diagnostics_of, text_field
+from codedeploy_doctor.lifecycle import event_rank
+from codedeploy_doctor.report import LifecycleEventFailure
+from codedeploy_doctor.snapshot import JsonObject
+
+NOT_SUCCEEDED = ("Failed", "Pending", "InProgress", "Unknown", "Skipped", "Ready")
+"""Event statuses that mean the event did not succeed (Ready only appears for Blue targets)."""
+
+_NEVER = "9999-12-31T23:59:59Z"
+
+
+def event_failure(view: TargetView, event: JsonObject) -> LifecycleEventFailure:
+    """Describe one event of one target as a failure record."""
+    diagnostics = diagnostics_of(event)
+    error_code = text_field(diagnostics, "errorCode")
+    return LifecycleEventFailure(
+        target_id=view.target_id,
+        target_label=view.label,
+        target_type=view.target_type,
+        lifecycle_event=text_field(event, "lifecycleEventName") or "unknown",
+        status=text_field(event, "status") or "Unknown",
+        error_code=None if error_code == "Success" else error_code,
+        script_name=text_field(diagnostics, "scriptName"),
+        message=text_field(diagnostics, "message"),
+        log_tail=text_field(diagnostics, "logTail"),
+        start_time=text_field(event, "startTime"),
+        end_time=text_field(event, "endTime"),
+    )
+
+
+def failed_events(views: Sequence[TargetView]) -> list[tuple[TargetView, JsonObject]]:
+    """Every Failed event of every target."""
+    return [(view, event) for view in views for event in view.events if event.get("status") == "Failed"]
+
+
+def _moment(event: JsonObject) -> str:
+    # ISO-8601 UTC strings of one shape sort in time order; normalise the zone suffix.
+    value = text_field(event, "endTime") or text_field(event, "startTime") or _NEVER
+    return value.replace("+00:00", "Z")
+
+
+def first_failed(views: Sequence[TargetView], platform: str | None) -> LifecycleEventFailure | None:
+    """The Failed event with the earliest end (or start); ties by lifecycle order, then target id."""
+    candidates = failed_events(views)
+    if not candidates:
+        return None
+    view, event = min(
+        candidates,
+        key=lambda pair: (_moment(pair[1]), event_rank(platform, text_field(pair[1], "lifecycleEventName") or ""), pair[0].target_id),
+    )
+    return event_failure(view, event)
+
+
+def first_not_succeeded(views: Sequence[TargetView], platform: str | None) -> LifecycleEventFailure | None:
+    """With no Failed event: the first event in lifecycle order that did not succeed.
+
+    Blue targets of a blue/green deployment wait (Pending) by design while Green deploys, so a
+    non-Blue target's stuck event is preferred; then lifecycle order, then the smaller target id.
+    """
+    best: tuple[tuple[int, int, int, str], TargetView, JsonObject] | None = None
+    for view in views:
+        ordered = sorted(view.events, key=lambda event: event_rank(platform, text_field(event, "lifecycleEventName") or ""))
+        for event in ordered:
+            status = text_field(event, "status")
+            if status not in NOT_SUCCEEDED:
+                continue
+            name = text_field(event, "lifecycleEventName") or ""
+            key = (1 if view.label == "Blue" else 0, 1 if status == "Skipped" else 0, event_rank(platform, name), view.target_id)
+            if best is None or key < best[0]:
+                best = (key, view, event)
+            break
+    return event_failure(best[1], best[2]) if best else None

@@ -1,0 +1,70 @@
+"""The deployment's own facts, read from ``DeploymentInfo``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codedeploy_doctor.diagnosis.targets import text_field
+from codedeploy_doctor.report import DeploymentSummary, RollbackSummary
+from codedeploy_doctor.snapshot import JsonObject, Snapshot
+
+FAILED_STATUSES = frozenset({"Failed", "Stopped"})
+"""Deployment statuses that mean it failed or was stopped."""
+
+
+def deployment_summary(snapshot: Snapshot) -> DeploymentSummary:
+    """Summarise the deployment, its error and its rollback."""
+    info = snapshot.deployment
+    style = info.get("deploymentStyle") if isinstance(info.get("deploymentStyle"), dict) else {}
+    error = info.get("errorInformation") if isinstance(info.get("errorInformation"), dict) else {}
+    overview_raw = info.get("deploymentOverview")
+    overview = {str(k): v for k, v in overview_raw.items() if isinstance(v, int)} if isinstance(overview_raw, dict) else {}
+    messages = info.get("deploymentStatusMessages")
+    return DeploymentSummary(
+        id=snapshot.deployment_id,
+        application=text_field(info, "applicationName"),
+        deployment_group=text_field(info, "deploymentGroupName"),
+        status=text_field(info, "status"),
+        compute_platform=text_field(info, "computePlatform"),
+        deployment_type=text_field(style, "deploymentType"),
+        deployment_option=text_field(style, "deploymentOption"),
+        error_code=text_field(error, "code"),
+        error_message=text_field(error, "message"),
+        create_time=text_field(info, "createTime"),
+        complete_time=text_field(info, "completeTime"),
+        creator=text_field(info, "creator"),
+        rollback=rollback_summary(info, snapshot.rollback_deployment),
+        overview=overview,
+        status_messages=tuple(m for m in messages if isinstance(m, str)) if isinstance(messages, list) else (),
+        revision=describe_revision(info.get("revision")),
+    )
+
+
+def rollback_summary(info: JsonObject, rollback: JsonObject | None) -> RollbackSummary | None:
+    """The rollback CodeDeploy started for this deployment, if any."""
+    rollback_info = info.get("rollbackInfo")
+    if not isinstance(rollback_info, dict):
+        return None
+    rollback_id = text_field(rollback_info, "rollbackDeploymentId")
+    message = text_field(rollback_info, "rollbackMessage")
+    if not rollback_id and not message:
+        return None
+    status = text_field(rollback, "status") if rollback else None
+    return RollbackSummary(deployment_id=rollback_id, status=status, message=message)
+
+
+def describe_revision(revision: Any) -> str | None:
+    """One line naming the revision: S3 object, GitHub commit or inline AppSpec."""
+    if not isinstance(revision, dict):
+        return None
+    s3 = revision.get("s3Location")
+    if isinstance(s3, dict):
+        where = f"s3://{s3.get('bucket', '?')}/{s3.get('key', '?')}"
+        extras = [f"{name}={s3[name]}" for name in ("bundleType", "version", "eTag") if s3.get(name)]
+        return f"{where} ({', '.join(extras)})" if extras else where
+    github = revision.get("gitHubLocation")
+    if isinstance(github, dict):
+        return f"github:{github.get('repository', '?')}@{github.get('commitId', '?')}"
+    if isinstance(revision.get("appSpecContent"), dict) or isinstance(revision.get("string"), dict):
+        return f"inline AppSpec ({revision.get('revisionType', 'AppSpecContent')})"
+    return text_field(revision, "revisionType")

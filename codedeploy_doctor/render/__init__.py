@@ -1,0 +1,46 @@
+"""Renderers: a report in, text out. One module per format behind one signature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from codedeploy_doctor.report import Report
+from codedeploy_doctor.safety import TextPolicy
+
+
+class OutputFormat(str, Enum):
+    """Values of ``--format``."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: colour, width and the untrusted-text policy."""
+
+    color: bool = False
+    """Use colour (only on a terminal, never with NO_COLOR or --no-color)."""
+    width: int = 100
+    """Columns for the text report."""
+    policy: TextPolicy = field(default_factory=TextPolicy)
+    """Cleans (and redacts) every untrusted string."""
+
+
+Renderer = Callable[[Report, RenderOptions], str]
+"""Turns a report into the text of one format."""
+
+
+def renderer_for(output_format: OutputFormat) -> Renderer:
+    """The renderer for a format; the mapping is exhaustive (a test checks every enum value)."""
+    from codedeploy_doctor.render import json_report, markdown, text
+
+    renderers: dict[OutputFormat, Renderer] = {
+        OutputFormat.TEXT: text.render,
+        OutputFormat.JSON: json_report.render,
+        OutputFormat.MARKDOWN: markdown.render,
+    }
+    return renderers[output_format]

@@ -1,0 +1,1 @@
+"""Fakes of AWS for the tests and the benchmark, attached at the one client seam."""

@@ -1,0 +1,291 @@
+"""A fake CodeDeploy that serves snapshot files as a world, through real boto3 clients.
+
+moto implements no CodeDeploy targets or lifecycle events, so this fake serves them. It sits at
+botocore's ``before-call`` event, the seam botocore's own ``Stubber`` uses: request parameters
+have already been validated against the service model and serialized by botocore (CBOR for
+CodeDeploy), and every response is validated against the operation's output shape before it is
+returned, with timestamps as ``datetime`` like the real parser gives. What it does like AWS:
+
+- ListDeploymentTargets pages with an opaque ``nextToken`` (``page_size`` ids a page; AWS does
+  not document its page size) and applies ``targetFilters`` (values OR-ed within a filter,
+  filters AND-ed); a bad token is ``InvalidNextTokenException``; an unknown filter name
+  ``InvalidTargetFilterNameException``;
+- BatchGetDeploymentTargets refuses more than 25 ids with
+  ``DeploymentTargetListSizeExceededException``; unknown ids are
+  ``DeploymentTargetDoesNotExistException``;
+- unknown deployments are ``DeploymentDoesNotExistException``, unknown groups
+  ``DeploymentGroupDoesNotExistException``;
+- every call is counted, can be delayed (``latency``) and can be made to fail (``faults``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.session
+from botocore.awsrequest import AWSResponse
+from botocore.model import Shape
+from botocore.validate import ParamValidator
+
+BATCH_LIMIT = 25
+SERVICE_ID = "codedeploy"
+
+_MODEL = botocore.session.get_session().get_service_model("codedeploy")
+
+
+class FakeAwsError(Exception):
+    """An AWS error response: code, message and HTTP status."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+Fault = Callable[[str, dict[str, Any]], "FakeAwsError | None"]
+"""Decides, per call (operation, params), whether to fail it."""
+
+
+@dataclass
+class CodeDeployWorld:
+    """Deployments, groups and targets, served like CodeDeploy would."""
+
+    deployments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    targets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    page_size: int = 100
+    latency: float = 0.0
+    faults: list[Fault] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)
+    in_flight_max: int = 0
+    _in_flight: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_snapshots(cls, snapshots: Iterable[Mapping[str, Any]], **options: Any) -> CodeDeployWorld:
+        """Build a world from snapshot JSON objects (fixtures)."""
+        world = cls(**options)
+        for snapshot in snapshots:
+            world.add_snapshot(snapshot)
+        return world
+
+    def add_snapshot(self, snapshot: Mapping[str, Any]) -> None:
+        """Add one snapshot's deployment, group, rollback deployment and targets."""
+        deployment = snapshot["deployment"]
+        deployment_id = deployment["deploymentId"]
+        self.deployments[deployment_id] = deployment
+        group = snapshot.get("deploymentGroup")
+        if group:
+            self.groups[(group["applicationName"], group["deploymentGroupName"])] = group
+        rollback = snapshot.get("rollbackDeployment")
+        if rollback:
+            self.deployments[rollback["deploymentId"]] = rollback
+            self.targets.setdefault(rollback["deploymentId"], {})
+        by_id: dict[str, dict[str, Any]] = {}
+        for target in snapshot.get("targets", []):
+            body = _body(target)
+            by_id[body["targetId"]] = target
+        self.targets[deployment_id] = by_id
+
+    # -- the seam -------------------------------------------------------------------------
+
+    def attach(self, service: str, client: Any) -> None:
+        """ClientFactory hook: serve CodeDeploy calls of ``client`` from this world."""
+        if service != "codedeploy":
+            return
+        client.meta.events.register(f"before-call.{SERVICE_ID}", self._before_call)
+
+    def _before_call(self, model: Any, params: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        operation = model.name
+        # botocore serialized the request already (CBOR body); read back the validated parameters.
+        api_params = _decode_params(model, params)
+        with self._lock:
+            self.calls[operation] += 1
+            self._in_flight += 1
+            self.in_flight_max = max(self.in_flight_max, self._in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            for fault in self.faults:
+                error = fault(operation, api_params)
+                if error is not None:
+                    raise error
+            response = self.handle(operation, api_params)
+            _validate_output(model.output_shape, response)
+            return _http(200), _to_wire(response, model.output_shape)
+        except FakeAwsError as error:
+            body = {
+                "Error": {"Code": error.code, "Message": error.message},
+                "ResponseMetadata": {"HTTPStatusCode": error.status},
+            }
+            return _http(error.status), body
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    # -- the operations -------------------------------------------------------------------
+
+    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Serve one operation with parameters already validated by botocore."""
+        handler = getattr(self, f"_op_{operation}", None)
+        if handler is None:
+            raise FakeAwsError("UnsupportedOperation", f"the fake does not serve {operation}")
+        result: dict[str, Any] = handler(params)
+        return result
+
+    def _deployment(self, deployment_id: str) -> dict[str, Any]:
+        deployment = self.deployments.get(deployment_id)
+        if deployment is None:
+            raise FakeAwsError("DeploymentDoesNotExistException", f"The deployment {deployment_id} could not be found.")
+        return deployment
+
+    def _op_GetDeployment(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"deploymentInfo": self._deployment(params["deploymentId"])}
+
+    def _op_GetDeploymentGroup(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (params["applicationName"], params["deploymentGroupName"])
+        group = self.groups.get(key)
+        if group is None:
+            raise FakeAwsError("DeploymentGroupDoesNotExistException", f"No deployment group found for name: {key[1]}")
+        return {"deploymentGroupInfo": group}
+
+    def _op_ListDeploymentTargets(self, params: dict[str, Any]) -> dict[str, Any]:
+        deployment_id = params["deploymentId"]
+        self._deployment(deployment_id)
+        filters = params.get("targetFilters") or {}
+        for name in filters:
+            if name not in ("TargetStatus", "ServerInstanceLabel"):
+                raise FakeAwsError("InvalidTargetFilterNameException", f"The target filter name {name} is invalid.")
+        ids = sorted(
+            target_id for target_id, target in self.targets.get(deployment_id, {}).items() if _matches(target, filters)
+        )
+        start = 0
+        token = params.get("nextToken")
+        if token:
+            start = _decode_token(token, deployment_id, filters)
+        page = ids[start : start + self.page_size]
+        response: dict[str, Any] = {"targetIds": page}
+        if start + self.page_size < len(ids):
+            response["nextToken"] = _encode_token(start + self.page_size, deployment_id, filters)
+        return response
+
+    def _op_BatchGetDeploymentTargets(self, params: dict[str, Any]) -> dict[str, Any]:
+        deployment_id = params["deploymentId"]
+        self._deployment(deployment_id)
+        target_ids = params.get("targetIds") or []
+        if not target_ids:
+            raise FakeAwsError("DeploymentTargetIdRequiredException", "A deployment target ID was not provided.")
+        if len(target_ids) > BATCH_LIMIT:
+            raise FakeAwsError(
+                "DeploymentTargetListSizeExceededException",
+                f"The maximum number of targets that can be specified is {BATCH_LIMIT}.",
+            )
+        known = self.targets.get(deployment_id, {})
+        found = []
+        for target_id in target_ids:
+            if target_id not in known:
+                raise FakeAwsError("DeploymentTargetDoesNotExistException", f"The target {target_id} does not exist.")
+            found.append(known[target_id])
+        return {"deploymentTargets": found}
+
+    def _op_ListDeployments(self, params: dict[str, Any]) -> dict[str, Any]:
+        wanted = set(params.get("includeOnlyStatuses") or [])
+        app, group = params.get("applicationName"), params.get("deploymentGroupName")
+        chosen = [
+            d
+            for d in self.deployments.values()
+            if (not app or d.get("applicationName") == app)
+            and (not group or d.get("deploymentGroupName") == group)
+            and (not wanted or d.get("status") in wanted)
+        ]
+        chosen.sort(key=lambda d: str(d.get("createTime", "")), reverse=True)
+        return {"deployments": [d["deploymentId"] for d in chosen]}
+
+
+def _body(target: Mapping[str, Any]) -> dict[str, Any]:
+    for key in ("instanceTarget", "ecsTarget", "lambdaTarget", "cloudFormationTarget"):
+        if isinstance(target.get(key), dict):
+            return dict(target[key])
+    raise ValueError("target without a detail object")
+
+
+def _matches(target: Mapping[str, Any], filters: Mapping[str, list[str]]) -> bool:
+    body = _body(target)
+    statuses = filters.get("TargetStatus")
+    if statuses and body.get("status") not in statuses:
+        return False
+    labels = filters.get("ServerInstanceLabel")
+    if labels and body.get("instanceLabel") not in labels:
+        return False
+    return True
+
+
+def _encode_token(offset: int, deployment_id: str, filters: Mapping[str, list[str]]) -> str:
+    raw = json.dumps({"o": offset, "d": deployment_id, "f": filters}, sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_token(token: str, deployment_id: str, filters: Mapping[str, list[str]]) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if data["d"] != deployment_id or data["f"] != json.loads(json.dumps(filters, sort_keys=True)):
+            raise ValueError("token for another query")
+        return int(data["o"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FakeAwsError("InvalidNextTokenException", "The next token was specified in an invalid format.") from exc
+
+
+def _decode_params(model: Any, request_dict: Any) -> dict[str, Any]:
+    """Recover the API parameters from botocore's serialized request (CBOR or JSON body)."""
+    body = request_dict.get("body", b"")
+    if isinstance(body, str):
+        body = body.encode()
+    if not body:
+        return {}
+    protocol = _MODEL.metadata.get("protocol")
+    if protocol == "smithy-rpc-v2-cbor":
+        from botocore.parsers import RpcV2CBORParser
+
+        parser = RpcV2CBORParser()
+        stream = parser.get_peekable_stream_from_bytes(body)
+        decoded: dict[str, Any] = parser.parse_data_item(stream)
+        return decoded
+    loaded: dict[str, Any] = json.loads(body)
+    return loaded
+
+
+def _http(status: int) -> AWSResponse:
+    return AWSResponse("https://codedeploy.fake.invalid/", status, {}, None)
+
+
+def _to_wire(value: Any, shape: Shape | None) -> Any:
+    """Give timestamps as datetimes, like botocore's parser does."""
+    if shape is None:
+        return value
+    if shape.type_name == "timestamp" and isinstance(value, str):
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if shape.type_name == "structure" and isinstance(value, Mapping):
+        members = shape.members  # type: ignore[attr-defined]
+        return {key: _to_wire(item, members.get(key)) for key, item in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_to_wire(item, shape.member) for item in value]  # type: ignore[attr-defined]
+    if shape.type_name == "map" and isinstance(value, Mapping):
+        return {key: _to_wire(item, shape.value) for key, item in value.items()}  # type: ignore[attr-defined]
+    return value
+
+
+def _validate_output(shape: Shape | None, response: dict[str, Any]) -> None:
+    if shape is None:
+        return
+    report = ParamValidator().validate(_to_wire(response, shape), shape)
+    if report.has_errors():
+        raise AssertionError(f"the fake's response does not fit {shape.name}:\n{report.generate_report()}")
