@@ -38,6 +38,7 @@ BLUE_LIST_PAGES = 1
 FAILED_STATUSES = ("Failed",)
 STUCK_STATUSES = ("Pending", "InProgress", "Unknown", "Skipped", "Ready")
 TERMINAL_FAILED = frozenset({"Failed", "Stopped"})
+STUCK_FILTER = {"TargetStatus": list(STUCK_STATUSES)}
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def plan_target_queries(deployment: JsonObject, *, detail_limit: int = DETAIL_LI
         queries.append(TargetQuery("Failed", {"TargetStatus": list(FAILED_STATUSES)}, detail_limit))
     if status in TERMINAL_FAILED and failed_known and overview.get("Failed", 0) == 0:
         # Failed with no failed target: the agent never answered, or targets were skipped.
-        queries.append(TargetQuery("Stuck", {"TargetStatus": list(STUCK_STATUSES)}, detail_limit))
+        queries.append(TargetQuery("Stuck", STUCK_FILTER, detail_limit))
     elif status not in TERMINAL_FAILED and status != "Succeeded" and not queries:
         queries.append(TargetQuery("InProgress", {"TargetStatus": ["InProgress", "Pending"]}, detail_limit))
     if blue_green and status != "Succeeded":
@@ -117,6 +118,9 @@ class Collector:
             traffic_thread = self._start_traffic(ctx, deployment, group_future, listing_future, targets_future, traffic_result)
             try:
                 listed = {key: future.result() for key, future in listing_futures.items()}
+                if deployment.get("status") in TERMINAL_FAILED and not any(ids for key, (ids, _) in listed.items() if key != "Blue"):
+                    # The overview promised failed targets the listing lacks: read the stuck ones instead.
+                    listed["Stuck"] = self._list_targets(ctx, deployment_id, TargetQuery("Stuck", STUCK_FILTER, self._detail_limit))
                 listing = {key: ids for key, (ids, _complete) in listed.items()}
                 listing_future.set_result(listing)
                 detail_ids = select_detail_ids(listing, self._detail_limit)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from codedeploy_doctor.diagnosis.targets import TargetView, diagnostics_of, text_field
 from codedeploy_doctor.lifecycle import event_rank
 from codedeploy_doctor.report import LifecycleEventFailure
 from codedeploy_doctor.snapshot import JsonObject
+from codedeploy_doctor.timefmt import parse_time
 
 NOT_SUCCEEDED = ("Failed", "Pending", "InProgress", "Unknown", "Skipped", "Ready")
 """Event statuses that mean the event did not succeed (Ready only appears for Blue targets)."""
 
-_NEVER = "9999-12-31T23:59:59Z"
+_NEVER = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
 
 
 def event_failure(view: TargetView, event: JsonObject) -> LifecycleEventFailure:
@@ -39,10 +41,9 @@ def failed_events(views: Sequence[TargetView]) -> list[tuple[TargetView, JsonObj
     return [(view, event) for view in views for event in view.events if event.get("status") == "Failed"]
 
 
-def _moment(event: JsonObject) -> str:
-    # ISO-8601 UTC strings of one shape sort in time order; normalise the zone suffix.
-    value = text_field(event, "endTime") or text_field(event, "startTime") or _NEVER
-    return value.replace("+00:00", "Z")
+def _moment(event: JsonObject) -> dt.datetime:
+    # Strings of different precision do not sort in time order ("41Z" > "41.5Z"): parse them.
+    return parse_time(event.get("endTime")) or parse_time(event.get("startTime")) or _NEVER
 
 
 def first_failed(views: Sequence[TargetView], platform: str | None) -> LifecycleEventFailure | None:

@@ -245,14 +245,20 @@ def _decode_token(token: str, deployment_id: str, filters: Mapping[str, list[str
 
 
 def _decode_params(model: Any, request_dict: Any) -> dict[str, Any]:
-    """Recover the API parameters from botocore's serialized request (CBOR or JSON body)."""
+    """Recover the API parameters from botocore's serialized request (CBOR or JSON body).
+
+    Decoding what botocore serialized (instead of reading the caller's arguments) proves the
+    request survives the real serializer of whichever protocol the client chose.
+    """
     body = request_dict.get("body", b"")
     if isinstance(body, str):
         body = body.encode()
     if not body:
         return {}
-    protocol = _MODEL.metadata.get("protocol")
-    if protocol == "smithy-rpc-v2-cbor":
+    # The client picks the wire protocol from the model's list (CBOR or JSON): follow the request.
+    headers = request_dict.get("headers") or {}
+    content_type = str(headers.get("Content-Type", ""))
+    if content_type == "application/cbor":
         from botocore.parsers import RpcV2CBORParser
 
         parser = RpcV2CBORParser()

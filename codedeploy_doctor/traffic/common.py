@@ -1,0 +1,125 @@
+"""Small pieces every platform rule shares: verdicts from counts and shares, failure checks, rollback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from codedeploy_doctor.report import TrafficCheck, Verdict
+from codedeploy_doctor.snapshot import JsonObject, Snapshot
+from codedeploy_doctor.traffic.call_failures import describe_call_failure
+from codedeploy_doctor.traffic.facts import Facts, as_object, as_str, failed_calls
+
+LIFECYCLE_SOURCE = "codedeploy:lifecycle-events"
+"""Check source for inferences from CodeDeploy's lifecycle events."""
+
+ROLLBACK_SOURCE = "codedeploy:rollback"
+"""Check source for the rollback deployment's status."""
+
+SHARE_EPSILON = 0.01
+"""Shares within this many percentage points of 0 or 100 count as 0 or 100."""
+
+
+def count_verdict(serving: int, total: int) -> Verdict:
+    """serving when all serve, partial when some do, not-serving when none does."""
+    if total > 0 and serving >= total:
+        return "serving"
+    return "partial" if serving > 0 else "not-serving"
+
+
+def share_verdict(share: float) -> Verdict:
+    """A verdict from Blue's share of production traffic (0..100)."""
+    if share >= 100 - SHARE_EPSILON:
+        return "serving"
+    return "not-serving" if share <= SHARE_EPSILON else "partial"
+
+
+def percent(share: float) -> str:
+    """``50%``, ``12.5%``: a share without noise digits."""
+    rounded = round(share, 1)
+    return f"{int(rounded)}%" if rounded == int(rounded) else f"{rounded}%"
+
+
+def failure_checks(snapshot: Snapshot, service: str, operations: Iterable[str]) -> list[TrafficCheck]:
+    """One failed check per recorded failure of the named calls (AccessDenied, throttling...)."""
+    return [
+        TrafficCheck(source=f"{error.service}:{error.operation}", ok=False, detail=describe_call_failure(error))
+        for error in failed_calls(snapshot, service, operations)
+    ]
+
+
+def describe_revision(revision: JsonObject) -> str | None:
+    """A short name for a RevisionLocation: S3 URL, repository@commit or AppSpec digest."""
+    kind = as_str(revision.get("revisionType"))
+    if kind == "S3":
+        s3 = as_object(revision.get("s3Location"))
+        bucket, key = as_str(s3.get("bucket")), as_str(s3.get("key"))
+        if bucket and key:
+            version = as_str(s3.get("version")) or as_str(s3.get("eTag"))
+            return f"s3://{bucket}/{key}" + (f" ({version})" if version else "")
+    if kind == "GitHub":
+        github = as_object(revision.get("gitHubLocation"))
+        repository, commit = as_str(github.get("repository")), as_str(github.get("commitId"))
+        if repository and commit:
+            return f"{repository}@{commit[:12]}"
+    if kind in ("AppSpecContent", "String"):
+        content = as_object(revision.get("appSpecContent") or revision.get("string"))
+        digest = as_str(content.get("sha256"))
+        return f"AppSpec content {digest[:12]}" if digest else "an inline AppSpec"
+    return None
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """The rollback CodeDeploy started for this deployment."""
+
+    deployment_id: str
+    """Id of the rollback deployment."""
+    status: str | None
+    """Its status, or None when it could not be read."""
+    restored: str | None
+    """The revision it redeploys (the last successful one), when known."""
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the rollback finished and the original revision is back."""
+        return self.status == "Succeeded"
+
+    @property
+    def running(self) -> bool:
+        """True while the rollback is still under way."""
+        return self.status in ("Created", "Queued", "InProgress", "Baking", "Ready")
+
+
+def read_rollback(facts: Facts) -> Rollback | None:
+    """The rollback named by ``rollbackInfo.rollbackDeploymentId``, if any."""
+    info = as_object(facts.deployment.get("rollbackInfo"))
+    rollback_id = as_str(info.get("rollbackDeploymentId"))
+    if rollback_id is None:
+        return None
+    rollback = as_object(facts.snapshot.rollback_deployment)
+    if rollback.get("deploymentId") not in (None, rollback_id):
+        rollback = {}
+    restored = describe_revision(as_object(rollback.get("revision"))) or describe_revision(
+        as_object(facts.deployment.get("previousRevision"))
+    )
+    return Rollback(deployment_id=rollback_id, status=as_str(rollback.get("status")), restored=restored)
+
+
+def rollback_check(facts: Facts) -> TrafficCheck | None:
+    """The check that reports the rollback's status and what it restored."""
+    rollback = read_rollback(facts)
+    if rollback is None:
+        triggering = as_str(as_object(facts.deployment.get("rollbackInfo")).get("rollbackTriggeringDeploymentId"))
+        if triggering is None:
+            return None
+        return TrafficCheck(
+            source=ROLLBACK_SOURCE, ok=True, detail=f"this deployment is the rollback of {triggering}: it redeploys the last good revision"
+        )
+    what = f"redeploys {rollback.restored}" if rollback.restored else "redeploys the last successful revision"
+    if rollback.status is None:
+        return TrafficCheck(
+            source=ROLLBACK_SOURCE, ok=False, detail=f"rollback {rollback.deployment_id} was started ({what}); its status was not read"
+        )
+    ok = rollback.succeeded
+    return TrafficCheck(source=ROLLBACK_SOURCE, ok=ok, detail=f"rollback {rollback.deployment_id} {rollback.status}: it {what}")

@@ -1,0 +1,323 @@
+"""Is Blue serving? for the Server platform: blue/green and in-place, behind ELBv2 or Classic ELB.
+
+- **Blue/green**: Blue instances are the ``instanceLabel: Blue`` targets. The traffic layer
+  (target health or Classic instance health) says which of them still receive traffic; EC2
+  says whether they still exist. CodeDeploy's own view is Blue's BlockTraffic (deregistration)
+  and Green's AllowTraffic (registration).
+- **In-place with a load balancer**: there is one fleet, the original environment updated in
+  place. Instances leave the load balancer at BlockTraffic and come back at AllowTraffic; the
+  verdict is the remaining in-service capacity, checked against the deployment config's minimum
+  healthy hosts.
+- **In-place without a load balancer**: CodeDeploy routes no traffic, so there is no Blue to
+  confirm: the verdict is ``not-applicable`` (exit 1 on failure), and the summary names the
+  instances left with their application stopped, which on-call must check directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
+from codedeploy_doctor.traffic.common import (
+    LIFECYCLE_SOURCE,
+    count_verdict,
+    failure_checks,
+    percent,
+    read_rollback,
+)
+from codedeploy_doctor.traffic.facts import Facts, Target, TrafficView, as_object, as_str, minimum_healthy_hosts, plural
+from codedeploy_doctor.traffic.load_balancers import LoadBalancerReading, health_check, read_load_balancers
+
+INSTANCES_SOURCE = "ec2:DescribeInstances"
+"""Check source for EC2 instance state."""
+
+GONE_STATES = frozenset({"shutting-down", "terminated", "stopping", "stopped", "not found"})
+"""EC2 states (and "not found": terminated long enough ago to be forgotten) in which an instance serves nothing."""
+
+
+def assess_server(facts: Facts) -> BlueTraffic:
+    """The verdict for a Server deployment, by deployment type."""
+    if facts.deployment_type == "BLUE_GREEN":
+        return _blue_green(facts)
+    has_load_balancer = bool(facts.target_group_names or facts.classic_load_balancer_names)
+    if facts.deployment_option == "WITH_TRAFFIC_CONTROL" and has_load_balancer:
+        return _in_place_with_load_balancer(facts)
+    return _in_place_without_load_balancer(facts)
+
+
+def _instance_states(view: TrafficView, ids: Sequence[str]) -> dict[str, str] | None:
+    """EC2 state name per instance id ("not found" when EC2 no longer knows it), or None when not read."""
+    instances = view.instances()
+    if instances is None:
+        return None
+    return {
+        instance_id: as_str(as_object(instances.get(instance_id, {}).get("State")).get("Name"))
+        or ("not found" if instance_id not in instances else "unknown")
+        for instance_id in ids
+    }
+
+
+def _members(
+    ids: Sequence[str],
+    reading: LoadBalancerReading,
+    ec2: Mapping[str, str] | None,
+    per_target_share: float | None,
+    notes: Mapping[str, str] | None = None,
+) -> tuple[EnvironmentMember, ...]:
+    members: list[EnvironmentMember] = []
+    for instance_id in ids:
+        details: list[str] = []
+        health: str | None = reading.state_of(instance_id) if reading.states else None
+        if reading.states:
+            details.append(reading.detail_of(instance_id))
+        state = ec2.get(instance_id) if ec2 is not None else None
+        if state is not None:
+            details.append(f"ec2: {state}")
+            if state in GONE_STATES:
+                health = "terminated" if state in ("terminated", "not found", "shutting-down") else state
+        if notes and instance_id in notes:
+            details.append(notes[instance_id])
+        share = None
+        if per_target_share is not None:
+            share = per_target_share if reading.serving(instance_id) else 0.0
+        members.append(EnvironmentMember(id=instance_id, health=health, traffic_share=share, detail="; ".join(details) or None))
+    return tuple(members)
+
+
+def _blue_green_events(blue: Sequence[Target], green: Sequence[Target]) -> tuple[TrafficCheck, list[Target], list[Target]]:
+    """The lifecycle check: Blue BlockTraffic (deregistration) and Green AllowTraffic (registration)."""
+    blocked = [t for t in blue if t.succeeded("BlockTraffic")]
+    blocking = [t for t in blue if t.event_status("BlockTraffic") in ("InProgress", "Failed", "Unknown")]
+    allowed = [t for t in green if t.succeeded("AllowTraffic")]
+    allow_failed = [t for t in green if t.event_status("AllowTraffic") == "Failed"]
+    parts = [f"BlockTraffic succeeded on {len(blocked)}/{plural(len(blue), 'Blue instance')}"]
+    if blocking:
+        parts.append(f"in progress or failed on {len(blocking)}")
+    green_part = f"AllowTraffic succeeded on {len(allowed)}/{plural(len(green), 'Green instance')}"
+    if allow_failed:
+        green_part += f", failed on {len(allow_failed)}"
+    parts.append(green_part)
+    if not blocked and not blocking and not allowed:
+        parts.append("traffic never moved")
+    ok = not blocked and not blocking
+    return TrafficCheck(source=LIFECYCLE_SOURCE, ok=ok, detail="; ".join(parts)), blocked, blocking
+
+
+def _blue_green(facts: Facts) -> BlueTraffic:
+    view = TrafficView(facts.snapshot.traffic)
+    blue = facts.targets_of("InstanceTarget", "Blue")
+    green = facts.targets_of("InstanceTarget", "Green")
+    events_check, blocked, blocking = _blue_green_events(blue, green)
+    checks: list[TrafficCheck] = [events_check]
+    reading = read_load_balancers(view, facts.snapshot, facts.target_group_names, facts.classic_load_balancer_names)
+    blue_ids = [t.id for t in blue]
+    green_ids = [t.id for t in green]
+    if not blue_ids and reading.complete:
+        # Blue targets were not collected: every registered instance not labelled Green is original.
+        blue_ids = sorted(reading.registered_ids() - set(green_ids))
+    ec2 = _instance_states(view, blue_ids + green_ids)
+    checks.extend(reading.checks)
+    checks.extend(reading.problems)
+    if not reading.states and not reading.problems:
+        checks.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group"))
+    if reading.complete:
+        checks.append(health_check(reading, blue_ids, "Blue instance", ok_when_serving=True))
+        if green_ids:
+            check = health_check(reading, green_ids, "Green instance", ok_when_serving=True)
+            checks.append(TrafficCheck(source=check.source, ok=True, detail=check.detail))
+    gone = [i for i in blue_ids if ec2 is not None and ec2.get(i) in GONE_STATES]
+    if ec2 is not None and blue_ids:
+        running = [i for i in blue_ids if ec2.get(i) == "running"]
+        detail = f"{len(running)}/{plural(len(blue_ids), 'Blue instance')} running"
+        if gone:
+            detail += "; " + ", ".join(f"{i} {ec2[i]}" for i in gone[:5])
+        checks.append(TrafficCheck(source=INSTANCES_SOURCE, ok=not gone, detail=detail))
+    checks.extend(failure_checks(facts.snapshot, "ec2", ["DescribeInstances"]))
+
+    serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
+    serving_green = [i for i in green_ids if reading.serving(i)]
+    green_summary = f"Green {len(serving_green)}/{len(green_ids)} healthy" if green_ids else None
+    basis = "traffic-layer"
+    verdict: Verdict
+    if reading.complete and blue_ids:
+        verdict = count_verdict(len(serving_blue), len(blue_ids))
+        summary = _blue_green_summary(verdict, len(serving_blue), len(blue_ids), reading.names, len(gone), blocked)
+    elif reading.complete:
+        verdict = "not-serving"
+        summary = f"no original (Blue) instance is registered in {reading.names}"
+    elif blue_ids and len(gone) == len(blue_ids):
+        verdict = "not-serving"
+        summary = f"Blue not serving: all {plural(len(blue_ids), 'Blue instance')} are terminated (EC2)"
+    else:
+        basis = "codedeploy-only"
+        verdict, inferred = _infer_blue_green(facts, blue, blocked, blocking)
+        summary = f"{inferred} (not confirmed against the load balancer)"
+    if green_summary and reading.complete:
+        summary += f"; {green_summary}"
+
+    share_each: float | None = None
+    blue_share: float | None = None
+    green_share: float | None = None
+    if reading.complete:
+        serving_total = len(serving_blue) + len(serving_green)
+        share_each = 100.0 / serving_total if serving_total else None
+        blue_share = 100.0 * len(serving_blue) / serving_total if serving_total else 0.0
+        green_share = 100.0 * len(serving_green) / serving_total if serving_total else 0.0
+    environments = (
+        Environment(
+            label="Blue",
+            members=_members(blue_ids, reading, ec2, share_each),
+            traffic_share=blue_share,
+            summary=_environment_summary(len(serving_blue), len(blue_ids), reading, blue_share),
+        ),
+        Environment(
+            label="Green",
+            members=_members(green_ids, reading, ec2, share_each),
+            traffic_share=green_share,
+            summary=_environment_summary(len(serving_green), len(green_ids), reading, green_share),
+        ),
+    )
+    return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=environments)
+
+
+def _environment_summary(serving: int, total: int, reading: LoadBalancerReading, share: float | None) -> str | None:
+    if not reading.complete:
+        return f"{plural(total, 'instance')}; load balancer not read" if total else None
+    text = f"{serving}/{total} healthy in {reading.names}"
+    if share is not None:
+        text += f"; ~{percent(share)} of healthy targets"
+    return text
+
+
+def _blue_green_summary(verdict: Verdict, serving: int, total: int, names: str, gone: int, blocked: Sequence[Target]) -> str:
+    counted = f"{serving}/{plural(total, 'Blue instance')} healthy in {names}"
+    if verdict == "serving":
+        return f"Blue serving: {counted}"
+    reasons: list[str] = []
+    if gone:
+        reasons.append(f"{gone} terminated")
+    if blocked:
+        reasons.append(f"{len(blocked)} deregistered at BlockTraffic")
+    reason = f" ({', '.join(reasons)})" if reasons else ""
+    prefix = "Blue partly serving" if verdict == "partial" else "Blue not serving"
+    return f"{prefix}: {counted}{reason}"
+
+
+def _infer_blue_green(facts: Facts, blue: Sequence[Target], blocked: Sequence[Target], blocking: Sequence[Target]) -> tuple[Verdict, str]:
+    rollback = read_rollback(facts)
+    if rollback is not None and rollback.succeeded:
+        return "serving", f"Blue serving per CodeDeploy: rollback {rollback.deployment_id} succeeded"
+    if not blue:
+        return "unknown", "no Blue instance target in the snapshot"
+    if rollback is not None and rollback.running and blocked:
+        return "unknown", f"rollback {rollback.deployment_id} is {rollback.status}: traffic is moving back to Blue"
+    if blocking:
+        return "unknown", f"BlockTraffic in progress or failed on {plural(len(blocking), 'Blue instance')}: deregistration state unknown"
+    if blocked and len(blocked) == len(blue):
+        return "not-serving", f"Blue not serving per CodeDeploy: all {plural(len(blue), 'Blue instance')} deregistered at BlockTraffic"
+    if blocked:
+        return "partial", f"Blue partly serving per CodeDeploy: {len(blocked)}/{len(blue)} Blue instances deregistered at BlockTraffic"
+    return "serving", f"Blue serving per CodeDeploy: BlockTraffic never ran on the {plural(len(blue), 'Blue instance')}"
+
+
+def _taken_out(instances: Sequence[Target]) -> list[Target]:
+    """Instances deregistered at BlockTraffic and never put back (AllowTraffic did not succeed)."""
+    return [t for t in instances if t.succeeded("BlockTraffic") and not t.succeeded("AllowTraffic")]
+
+
+def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
+    view = TrafficView(facts.snapshot.traffic)
+    instances = facts.targets_of("InstanceTarget")
+    taken_out = _taken_out(instances)
+    fleet = facts.fleet_size()
+    reading = read_load_balancers(view, facts.snapshot, facts.target_group_names, facts.classic_load_balancer_names)
+    checks: list[TrafficCheck] = []
+    if taken_out:
+        ids = ", ".join(t.id for t in taken_out[:5]) + (f" and {len(taken_out) - 5} more" if len(taken_out) > 5 else "")
+        detail = f"{plural(len(taken_out), 'instance')} taken out at BlockTraffic and not put back (AllowTraffic did not succeed): {ids}"
+    else:
+        detail = "no instance was left out of the load balancer (every BlockTraffic was followed by a successful AllowTraffic)"
+    checks.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=not taken_out, detail=detail))
+    checks.extend(reading.checks)
+    checks.extend(reading.problems)
+
+    known_ids = sorted({t.id for t in instances} | reading.registered_ids())
+    basis = "traffic-layer" if reading.complete else "codedeploy-only"
+    if reading.complete:
+        # Capacity is what the weakest production load balancer still routes to.
+        in_service = min(len(state.serving) for state in reading.states)
+        fleet = max(fleet, len(reading.registered_ids()))
+        checks.append(health_check(reading, known_ids, "instance", ok_when_serving=True))
+        out_of_service = [i for i in known_ids if not reading.serving(i)]
+    else:
+        rollback = read_rollback(facts)
+        restored = rollback is not None and rollback.succeeded
+        in_service = fleet if restored else max(fleet - len(taken_out), 0)
+        out_of_service = [] if restored else [t.id for t in taken_out]
+    verdict: Verdict
+    if in_service == 0:
+        verdict = "not-serving"
+    elif in_service >= fleet and not out_of_service:
+        verdict = "serving"
+    else:
+        verdict = "partial"
+
+    config_checks = failure_checks(facts.snapshot, "codedeploy", ["GetDeploymentConfig"])
+    minimum = minimum_healthy_hosts(view.deployment_config(), as_str(facts.deployment.get("deploymentConfigName")), fleet)
+    below_minimum = False
+    if minimum is not None:
+        required, rule = minimum
+        below_minimum = in_service < required
+        checks.append(
+            TrafficCheck(
+                source="codedeploy:GetDeploymentConfig",
+                ok=not below_minimum,
+                detail=f"{in_service} of {plural(fleet, 'instance')} in service; minimum healthy hosts {required} ({rule})",
+            )
+        )
+    else:
+        checks.extend(config_checks)
+        if not config_checks:
+            checks.append(TrafficCheck(source="codedeploy:GetDeploymentConfig", ok=False, detail="minimum healthy hosts unknown: deployment config not read"))
+
+    summary = f"{in_service}/{plural(fleet, 'instance')} in service in {reading.names}"
+    if not reading.complete:
+        summary = f"~{in_service}/{plural(fleet, 'instance')} in service per CodeDeploy (not confirmed against the load balancer)"
+    if taken_out:
+        summary += f"; {len(taken_out)} taken out at BlockTraffic and not put back"
+    if minimum is not None:
+        summary += f"; {'below' if below_minimum else 'at or above'} the minimum of {minimum[0]} healthy"
+    notes = {t.id: "taken out at BlockTraffic; AllowTraffic " + (t.event_status("AllowTraffic") or "not run") for t in taken_out}
+    share_each = 100.0 / in_service if reading.complete and in_service else None
+    environment = Environment(
+        label="Blue",
+        members=_members(known_ids, reading, None, share_each, notes),
+        traffic_share=100.0 if in_service else 0.0,
+        summary=f"in-place fleet: {in_service}/{fleet} in service",
+    )
+    return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=(environment,))
+
+
+def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
+    instances = facts.targets_of("InstanceTarget")
+    stopped = [t for t in instances if t.succeeded("ApplicationStop") and not t.succeeded("ApplicationStart")]
+    if stopped:
+        ids = ", ".join(t.id for t in stopped[:5]) + (f" and {len(stopped) - 5} more" if len(stopped) > 5 else "")
+        detail = f"{plural(len(stopped), 'instance')} had the application stopped (ApplicationStop) and not started again: {ids}"
+        tail = f"{plural(len(stopped), 'instance')} left with the application stopped: check them directly"
+    else:
+        detail = "no instance was left with its application stopped"
+        tail = "no instance was left with its application stopped"
+    check = TrafficCheck(source=LIFECYCLE_SOURCE, ok=not stopped, detail=detail)
+    members = tuple(
+        EnvironmentMember(id=t.id, health="application stopped" if t in stopped else None, detail=f"target {t.status}" if t.status else None)
+        for t in instances
+    )
+    return BlueTraffic(
+        verdict="not-applicable",
+        summary=f"in-place deployment without a load balancer: CodeDeploy routes no traffic, so there is no Blue to check; {tail}",
+        basis="codedeploy-only",
+        checks=(check,),
+        environments=(Environment(label="Blue", members=members, summary=f"in-place fleet: {plural(len(instances), 'instance')} examined"),),
+    )
+
