@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import botocore.session
-from botocore.model import ServiceModel, Shape
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape, StructureShape
 from botocore.validate import ParamValidator
 
 SERVICE_NAME = "codedeploy"
@@ -63,11 +63,10 @@ def _prepare(value: Any, value_shape: Shape, path: str, errors: list[str]) -> An
     if value is None:
         errors.append(f"{path}: null, but AWS leaves out members that have no value (remove the key)")
         return None
-    kind = value_shape.type_name
-    if kind == "timestamp":
+    if value_shape.type_name == "timestamp":
         if not isinstance(value, str):
             errors.append(
-                f"{path}: timestamp must be an ISO-8601 string such as '2026-11-28T09:14:03.120Z', "
+                f"{path}: timestamp must be an ISO-8601 string such as '2026-11-28T09:14:03.120000Z', "
                 f"got {type(value).__name__} {value!r}"
             )
             return _PLACEHOLDER_TIME
@@ -76,12 +75,12 @@ def _prepare(value: Any, value_shape: Shape, path: str, errors: list[str]) -> An
             errors.append(f"{path}: {value!r} is not an ISO-8601 date-time with a time zone")
             return _PLACEHOLDER_TIME
         return parsed
-    if kind == "string" and isinstance(value, str):
-        allowed = getattr(value_shape, "enum", None) or []
+    if isinstance(value_shape, StringShape) and isinstance(value, str):
+        allowed = value_shape.enum or []
         if allowed and value not in allowed:
             errors.append(f"{path}: {value!r} is not a valid {value_shape.name}, expected one of: {', '.join(allowed)}")
         return value
-    if kind == "structure" and isinstance(value, Mapping):
+    if isinstance(value_shape, StructureShape) and isinstance(value, Mapping):
         members = value_shape.members
         prepared: dict[str, Any] = {}
         for key, item in value.items():
@@ -92,10 +91,10 @@ def _prepare(value: Any, value_shape: Shape, path: str, errors: list[str]) -> An
             else:
                 prepared[key] = item  # the validator reports the unknown key
         return prepared
-    if kind == "list" and isinstance(value, list):
+    if isinstance(value_shape, ListShape) and isinstance(value, list):
         member_shape = value_shape.member
         return [_prepare(item, member_shape, f"{path}[{index}]", errors) for index, item in enumerate(value)]
-    if kind == "map" and isinstance(value, Mapping):
+    if isinstance(value_shape, MapShape) and isinstance(value, Mapping):
         return {key: _prepare(item, value_shape.value, f"{path}.{key}", errors) for key, item in value.items()}
     return value  # scalars and wrong container types: the validator reports type errors
 

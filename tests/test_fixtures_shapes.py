@@ -60,7 +60,7 @@ _GOOD_TARGET: dict[str, Any] = {
         "targetId": "i-0123456789abcdef0",
         "targetArn": "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0",
         "status": "Failed",
-        "lastUpdatedAt": "2026-11-28T09:14:03.120Z",
+        "lastUpdatedAt": "2026-11-28T09:14:03.120000Z",
         "lifecycleEvents": [
             {
                 "lifecycleEventName": "ApplicationStart",
@@ -70,8 +70,8 @@ _GOOD_TARGET: dict[str, Any] = {
                     "message": "Script at specified location: scripts/start.sh failed with exit code 1",
                     "logTail": "[stderr]boom\n",
                 },
-                "startTime": "2026-11-28T09:13:58.004Z",
-                "endTime": "2026-11-28T09:14:02.871Z",
+                "startTime": "2026-11-28T09:13:58.004000Z",
+                "endTime": "2026-11-28T09:14:02.871000Z",
                 "status": "Failed",
             }
         ],
@@ -141,7 +141,7 @@ def test_near_miss_every_problem_is_reported_at_once() -> None:
 def test_near_miss_inconsistent_snapshot_is_reported() -> None:
     target = copy.deepcopy(_GOOD_TARGET)
     _event(target)["diagnostics"]["errorCode"] = "Success"
-    _event(target)["endTime"] = "2026-11-28T09:13:00.000Z"
+    _event(target)["endTime"] = "2026-11-28T09:13:00.000000Z"
     data = {
         "format": SNAPSHOT_FORMAT,
         "deployment": {

@@ -1,0 +1,424 @@
+"""Is Blue serving? for ECS blue/green: task sets, production listener weights, Blue target group health.
+
+Blue is the original task set (``taskSetsInfo[].taskSetLabel: Blue``) and the target group it
+serves through. The traffic layer answers with the production listener's forward weights
+(DescribeListeners, or DescribeRules when the default action does not forward to the
+deployment's target groups) and the health of Blue's target group; CodeDeploy's own view is the
+task sets' ``trafficWeight`` and the AllowTraffic event.
+
+An ECS service whose ``deploymentController`` is not CODE_DEPLOY cannot be deployed by
+CodeDeploy at all: the verdict then says so first and judges whatever the production listener
+forwards to, since CodeDeploy moved nothing. That misconfiguration is reported as a failed
+check even when production is fine, because it is why the deployment failed.
+
+Task sets without labels (old API responses) are read in the order CodeDeploy lists them:
+original first, replacement second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
+from codedeploy_doctor.snapshot import JsonObject
+from codedeploy_doctor.traffic.common import (
+    LIFECYCLE_SOURCE,
+    SHARE_EPSILON,
+    failure_checks,
+    percent,
+    read_rollback,
+    share_verdict,
+)
+from codedeploy_doctor.traffic.facts import (
+    Facts,
+    Target,
+    TrafficView,
+    as_list,
+    as_number,
+    as_object,
+    as_str,
+    target_group_name_from_arn,
+)
+from codedeploy_doctor.traffic.load_balancers import TARGET_HEALTH_SOURCE, LoadBalancerState, read_target_group
+
+LISTENERS_SOURCE = "elbv2:DescribeListeners"
+"""Check source for listener forward weights."""
+
+SERVICES_SOURCE = "ecs:DescribeServices"
+"""Check source for ECS services and task sets."""
+
+
+@dataclass(frozen=True)
+class _ListenerSplit:
+    """How one listener splits traffic between target groups."""
+
+    arn: str
+    """Listener ARN."""
+    port: str
+    """``:443`` for summaries."""
+    shares: dict[str, float]
+    """Percent of traffic per target group name."""
+    where: str
+    """``default action`` or ``rule 10``."""
+
+
+def forward_shares(actions: Sequence[object]) -> dict[str, float] | None:
+    """Percent of traffic per target group name in the first forward action, or None when none forwards."""
+    ordered = sorted((as_object(a) for a in actions), key=lambda a: as_number(a.get("Order")) or 0.0)
+    for action in ordered:
+        if action.get("Type") != "forward":
+            continue
+        weights: dict[str, float] = {}
+        groups = as_list(as_object(action.get("ForwardConfig")).get("TargetGroups"))
+        for group in groups:
+            arn = as_str(as_object(group).get("TargetGroupArn"))
+            if arn is not None:
+                weight = as_number(as_object(group).get("Weight"))
+                weights[target_group_name_from_arn(arn)] = 1.0 if weight is None else weight
+        single = as_str(action.get("TargetGroupArn"))
+        if not weights and single is not None:
+            weights[target_group_name_from_arn(single)] = 1.0
+        total = sum(weights.values())
+        return {name: (100.0 * weight / total if total > 0 else 0.0) for name, weight in weights.items()}
+    return None
+
+
+def _listener_split(view: TrafficView, arn: str, pair: Sequence[str]) -> _ListenerSplit | None:
+    listener = view.listener(arn)
+    if listener is None:
+        return None
+    port = f":{listener['Port']}" if isinstance(listener.get("Port"), int) else arn.rsplit("/", 1)[-1]
+    shares = forward_shares(as_list(listener.get("DefaultActions")))
+    where = "default action"
+    if shares is None or not set(shares) & set(pair):
+        # The deployment's target groups may be reached through a rule rather than the default action.
+        rules = [r for r in view.rules(arn) or [] if not r.get("IsDefault")]
+        rules.sort(key=lambda r: int(r["Priority"]) if str(r.get("Priority", "")).isdigit() else 1_000_000)
+        for rule in rules:
+            rule_shares = forward_shares(as_list(rule.get("Actions")))
+            if rule_shares is not None and set(rule_shares) & set(pair):
+                shares, where = rule_shares, f"rule {rule.get('Priority')}"
+                break
+    return _ListenerSplit(arn=arn, port=port, shares=shares or {}, where=where)
+
+
+def _describe_split(split: _ListenerSplit, labels: dict[str, str], role: str) -> str:
+    if not split.shares:
+        return f"{role} listener {split.port} forwards to no target group"
+    parts = [
+        f"{percent(share)} to {name}" + (f" ({labels[name]})" if name in labels else "")
+        for name, share in sorted(split.shares.items(), key=lambda item: -item[1])
+    ]
+    via = "" if split.where == "default action" else f" via {split.where}"
+    return f"{role} listener {split.port} forwards {', '.join(parts)}{via}"
+
+
+def _task_sets(target: Target | None) -> tuple[JsonObject | None, JsonObject | None, bool]:
+    """(Blue, Green, labelled) from ``taskSetsInfo``."""
+    infos = [as_object(i) for i in as_list(target.body.get("taskSetsInfo"))] if target else []
+    blue = next((i for i in infos if i.get("taskSetLabel") == "Blue"), None)
+    green = next((i for i in infos if i.get("taskSetLabel") == "Green"), None)
+    if blue is None and green is None and infos:
+        return infos[0], (infos[1] if len(infos) > 1 else None), False
+    return blue, green, True
+
+
+def _service_for(view: TrafficView, facts: Facts, target: Target | None) -> JsonObject | None:
+    services = view.services()
+    if not services:
+        return None
+    wanted = None
+    if target is not None and ":" in target.id:
+        wanted = target.id.split(":", 1)[1]
+    if wanted is None:
+        group_services = as_list(facts.group.get("ecsServices"))
+        wanted = as_str(as_object(group_services[0]).get("serviceName")) if group_services else None
+    for service in services:
+        if wanted is None or service.get("serviceName") == wanted:
+            return service
+    return services[0]
+
+
+def _service_task_set(service: JsonObject | None, info: JsonObject | None) -> JsonObject | None:
+    if service is None or info is None:
+        return None
+    identifier = as_str(info.get("identifer")) or as_str(info.get("identifier"))
+    for task_set in as_list(service.get("taskSets")):
+        task_set = as_object(task_set)
+        arn = as_str(task_set.get("taskSetArn")) or ""
+        if identifier is not None and (task_set.get("id") == identifier or arn.endswith("/" + identifier)):
+            return task_set
+    return None
+
+
+def _tg_name(info: JsonObject | None) -> str | None:
+    return as_str(as_object(as_object(info).get("targetGroup")).get("name"))
+
+
+def _health_text(state: LoadBalancerState | None, name: str | None) -> str | None:
+    if state is None or name is None:
+        return None
+    return f"{name}: {len(state.serving)}/{len(state.targets)} healthy"
+
+
+def _member(
+    info: JsonObject | None, task_set: JsonObject | None, service_read: bool, health: str | None, share: float | None
+) -> EnvironmentMember | None:
+    if info is None:
+        return None
+    identifier = as_str(info.get("identifer")) or as_str(info.get("identifier")) or "task set"
+    status = as_str(as_object(task_set).get("status")) or as_str(info.get("status"))
+    if service_read and task_set is None:
+        status = "gone"
+    source = task_set if task_set is not None else info
+    running = as_number(source.get("runningCount"))
+    desired = as_number(source.get("computedDesiredCount")) if task_set is not None else as_number(info.get("desiredCount"))
+    details: list[str] = []
+    if running is not None:
+        details.append(f"{int(running)}/{int(desired) if desired is not None else '?'} tasks running")
+    stability = as_str(as_object(task_set).get("stabilityStatus"))
+    if stability:
+        details.append(stability)
+    if health:
+        details.append(health)
+    return EnvironmentMember(id=identifier, health=status, traffic_share=share, detail="; ".join(details) or None)
+
+
+def assess_ecs(facts: Facts) -> BlueTraffic:
+    """The verdict for an ECS blue/green deployment."""
+    view = TrafficView(facts.snapshot.traffic)
+    snapshot = facts.snapshot
+    targets = facts.targets_of("ECSTarget")
+    target = targets[0] if targets else None
+    pairs = as_list(facts.load_balancer_info.get("targetGroupPairInfoList"))
+    pair = as_object(pairs[0]) if pairs else {}
+    pair_names = [n for n in (as_str(as_object(g).get("name")) for g in as_list(pair.get("targetGroups"))) if n]
+    prod_arns = [a for a in (as_str(x) for x in as_list(as_object(pair.get("prodTrafficRoute")).get("listenerArns"))) if a]
+    test_arns = [a for a in (as_str(x) for x in as_list(as_object(pair.get("testTrafficRoute")).get("listenerArns"))) if a]
+
+    blue_info, green_info, labelled = _task_sets(target)
+    blue_tg, green_tg = _tg_name(blue_info), _tg_name(green_info)
+    labels = {name: label for name, label in ((blue_tg, "Blue"), (green_tg, "Green")) if name}
+    service = _service_for(view, facts, target)
+    service_read = view.services() is not None
+    controller = as_str(as_object(as_object(service).get("deploymentController")).get("type")) or ("ECS" if service else None)
+
+    checks: list[TrafficCheck] = [_events_check(target, blue_info, green_info, labelled)]
+    problems: list[TrafficCheck] = []
+    problems.extend(failure_checks(snapshot, "ecs", ["DescribeServices"]))
+
+    splits = [_listener_split(view, arn, pair_names) for arn in prod_arns]
+    listeners_read = bool(prod_arns) and all(split is not None for split in splits)
+    if not listeners_read:
+        problems.extend(failure_checks(snapshot, "elbv2", ["DescribeListeners", "DescribeRules"]))
+        if not prod_arns:
+            problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail="the deployment names no production listener"))
+        elif not any(p.source.startswith("elbv2:DescribeListeners") for p in problems):
+            problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail="production listener not in the snapshot"))
+
+    if service is not None and controller != "CODE_DEPLOY":
+        return _not_under_codedeploy(facts, view, service, controller or "ECS", splits, listeners_read, checks, problems)
+
+    blue_state, blue_problems = read_target_group(view, snapshot, blue_tg) if blue_tg else (None, [])
+    green_state, _ = read_target_group(view, snapshot, green_tg) if green_tg else (None, [])
+    for problem in blue_problems:
+        if problem not in problems:
+            problems.append(problem)
+
+    blue_share: float | None = None
+    green_share: float | None = None
+    if listeners_read and blue_tg:
+        read = [s for s in splits if s is not None]
+        blue_share = sum(s.shares.get(blue_tg, 0.0) for s in read) / len(read)
+        green_share = sum(s.shares.get(green_tg, 0.0) for s in read) / len(read) if green_tg else None
+        for split in read:
+            checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=split.shares.get(blue_tg, 0.0) > SHARE_EPSILON, detail=_describe_split(split, labels, "production")))
+    if test_arns:
+        for split in (_listener_split(view, arn, pair_names) for arn in test_arns):
+            if split is not None:
+                checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=True, detail=_describe_split(split, labels, "test")))
+    if blue_state is not None:
+        healthy = len(blue_state.serving)
+        checks.append(
+            TrafficCheck(source=TARGET_HEALTH_SOURCE, ok=healthy > 0, detail=f"{healthy}/{len(blue_state.targets)} targets healthy in {blue_tg} (Blue)")
+        )
+    if green_state is not None:
+        checks.append(
+            TrafficCheck(
+                source=TARGET_HEALTH_SOURCE, ok=True, detail=f"{len(green_state.serving)}/{len(green_state.targets)} targets healthy in {green_tg} (Green)"
+            )
+        )
+    blue_task_set = _service_task_set(service, blue_info)
+    green_task_set = _service_task_set(service, green_info)
+    if service is not None:
+        checks.append(_service_check(service, blue_info, blue_task_set, green_task_set))
+    if not blue_tg:
+        problems.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="no Blue task set in the snapshot: Blue's target group is unknown"))
+    checks.extend(problems)
+
+    verdict: Verdict
+    if blue_share is not None and blue_state is not None:
+        basis = "traffic-layer"
+        healthy = len(blue_state.serving)
+        verdict = share_verdict(blue_share)
+        if verdict != "not-serving" and healthy == 0:
+            verdict = "not-serving"
+            summary = f"Blue not serving: the production listener sends {percent(blue_share)} to {blue_tg}, which has no healthy target"
+        else:
+            prefix = {"serving": "Blue serving", "partial": "Blue partly serving", "not-serving": "Blue not serving"}[verdict]
+            summary = f"{prefix}: production listener sends {percent(blue_share)} to Blue ({blue_tg}, {healthy}/{len(blue_state.targets)} healthy)"
+            if green_share is not None and green_tg:
+                green_health = f", {len(green_state.serving)}/{len(green_state.targets)} healthy" if green_state else ""
+                summary += f" and {percent(green_share)} to Green ({green_tg}{green_health})"
+    else:
+        basis = "codedeploy-only"
+        verdict, inferred = _infer(facts, target, blue_info)
+        summary = f"{inferred} (not confirmed against the load balancer)"
+
+    cd_blue = as_number(as_object(blue_info).get("trafficWeight"))
+    cd_green = as_number(as_object(green_info).get("trafficWeight"))
+    blue_member = _member(blue_info, blue_task_set, service_read, _health_text(blue_state, blue_tg), blue_share if blue_share is not None else cd_blue)
+    green_member = _member(
+        green_info, green_task_set, service_read, _health_text(green_state, green_tg), green_share if green_share is not None else cd_green
+    )
+    environments = (
+        Environment(
+            label="Blue",
+            members=(blue_member,) if blue_member else (),
+            traffic_share=blue_share if blue_share is not None else cd_blue,
+            summary=_environment_summary(blue_tg, blue_state, blue_share, cd_blue),
+        ),
+        Environment(
+            label="Green",
+            members=(green_member,) if green_member else (),
+            traffic_share=green_share if green_share is not None else cd_green,
+            summary=_environment_summary(green_tg, green_state, green_share, cd_green),
+        ),
+    )
+    return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=environments)
+
+
+def _environment_summary(tg: str | None, state: LoadBalancerState | None, share: float | None, codedeploy_share: float | None) -> str | None:
+    parts: list[str] = []
+    health = _health_text(state, tg)
+    if health:
+        parts.append(health)
+    elif tg:
+        parts.append(f"target group {tg}")
+    if share is not None:
+        parts.append(f"{percent(share)} of production traffic")
+    elif codedeploy_share is not None:
+        parts.append(f"{percent(codedeploy_share)} of production traffic per CodeDeploy")
+    return "; ".join(parts) or None
+
+
+def _events_check(target: Target | None, blue: JsonObject | None, green: JsonObject | None, labelled: bool) -> TrafficCheck:
+    if target is None:
+        return TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="no ECS target in the snapshot")
+    test = target.event_status("AllowTestTraffic") or "not run"
+    allow = target.event_status("AllowTraffic") or "not run"
+    parts = [f"AllowTestTraffic {test}", f"AllowTraffic {allow}"]
+    blue_weight = as_number(as_object(blue).get("trafficWeight"))
+    green_weight = as_number(as_object(green).get("trafficWeight"))
+    if blue_weight is not None:
+        parts.append(f"CodeDeploy reports Blue at {percent(blue_weight)}" + (f", Green at {percent(green_weight)}" if green_weight is not None else ""))
+    if not labelled:
+        parts.append("task sets carry no Blue/Green label: took the first as Blue")
+    ok = blue_weight > SHARE_EPSILON if blue_weight is not None else allow not in ("Succeeded", "InProgress")
+    return TrafficCheck(source=LIFECYCLE_SOURCE, ok=ok, detail="; ".join(parts))
+
+
+def _service_check(service: JsonObject, blue_info: JsonObject | None, blue: JsonObject | None, green: JsonObject | None) -> TrafficCheck:
+    name = as_str(service.get("serviceName")) or "service"
+    parts = [f"service {name}: deploymentController CODE_DEPLOY"]
+    for label, task_set in (("Blue", blue), ("Green", green)):
+        if task_set is not None:
+            running = as_number(task_set.get("runningCount"))
+            desired = as_number(task_set.get("computedDesiredCount"))
+            counts = f" {int(running)}/{int(desired) if desired is not None else '?'} running" if running is not None else ""
+            parts.append(f"{label} task set {task_set.get('id')} {task_set.get('status')}{counts}")
+    if blue is None and blue_info is not None:
+        parts.append(f"Blue task set {blue_info.get('identifer')} no longer exists")
+    ok = blue is not None and (as_number(blue.get("runningCount")) or 0) > 0
+    return TrafficCheck(source=SERVICES_SOURCE, ok=ok, detail="; ".join(parts))
+
+
+def _infer(facts: Facts, target: Target | None, blue: JsonObject | None) -> tuple[Verdict, str]:
+    rollback = read_rollback(facts)
+    if rollback is not None and rollback.succeeded:
+        return "serving", f"Blue serving per CodeDeploy: rollback {rollback.deployment_id} succeeded"
+    weight = as_number(as_object(blue).get("trafficWeight"))
+    if weight is not None:
+        verdict = share_verdict(weight)
+        return verdict, f"CodeDeploy reports the Blue task set at {percent(weight)} of production traffic"
+    if target is None:
+        return "unknown", "no ECS target in the snapshot"
+    allow = target.event_status("AllowTraffic")
+    if allow == "Succeeded":
+        return "not-serving", "Blue not serving per CodeDeploy: AllowTraffic moved production to Green"
+    if allow in ("InProgress", "Failed", "Unknown"):
+        return "unknown", f"AllowTraffic {allow}: traffic may be split"
+    return "serving", "Blue serving per CodeDeploy: AllowTraffic never ran"
+
+
+def _not_under_codedeploy(
+    facts: Facts,
+    view: TrafficView,
+    service: JsonObject,
+    controller: str,
+    splits: Sequence[_ListenerSplit | None],
+    listeners_read: bool,
+    checks: list[TrafficCheck],
+    problems: list[TrafficCheck],
+) -> BlueTraffic:
+    name = as_str(service.get("serviceName")) or "the ECS service"
+    headline = (
+        f"ECS service {name} is not under CodeDeploy (deploymentController {controller}, must be CODE_DEPLOY): "
+        "CodeDeploy shifted no traffic"
+    )
+    checks.append(
+        TrafficCheck(
+            source=SERVICES_SOURCE,
+            ok=False,
+            detail=f"service {name} uses deploymentController {controller}: CodeDeploy can neither create task sets nor shift traffic for it",
+        )
+    )
+    read = [s for s in splits if s is not None]
+    for split in read:
+        checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=bool(split.shares), detail=_describe_split(split, {}, "production")))
+    served = sorted({tg for split in read for tg, share in split.shares.items() if share > SHARE_EPSILON})
+    states: list[LoadBalancerState] = []
+    for tg in served:
+        state, failed = read_target_group(view, facts.snapshot, tg)
+        if state is None:
+            problems.extend(p for p in failed if p not in problems)
+        else:
+            states.append(state)
+            checks.append(TrafficCheck(source=TARGET_HEALTH_SOURCE, ok=bool(state.serving), detail=f"{len(state.serving)}/{len(state.targets)} targets healthy in {tg}"))
+    checks.extend(problems)
+    members = tuple(
+        EnvironmentMember(
+            id=as_str(d.get("id")) or "deployment",
+            health=as_str(d.get("rolloutState")) or as_str(d.get("status")),
+            detail=f"{d.get('status')}; {d.get('runningCount')}/{d.get('desiredCount')} tasks running",
+        )
+        for d in (as_object(x) for x in as_list(service.get("deployments")))
+    )
+    verdict: Verdict
+    if listeners_read and served and len(states) == len(served):
+        basis = "traffic-layer"
+        healthy = sum(len(state.serving) for state in states)
+        total = sum(len(state.targets) for state in states)
+        verdict = "serving" if healthy else "not-serving"
+        summary = f"{headline}; production listener forwards to {', '.join(served)} with {healthy}/{total} healthy targets"
+    elif listeners_read and not served:
+        basis = "traffic-layer"
+        verdict = "not-serving"
+        summary = f"{headline}; the production listener forwards to no target group"
+    else:
+        basis = "codedeploy-only"
+        verdict = "serving"
+        summary = f"{headline}; production presumably unchanged (not confirmed against the load balancer)"
+    environment = Environment(label="Blue", members=members, traffic_share=100.0 if verdict == "serving" else None, summary=f"service {name} ({controller} controller)")
+    return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=(environment, Environment(label="Green")))

@@ -1,0 +1,132 @@
+"""The command line as users and CI meet it: arguments, exit codes, stdout purity, files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from codedeploy_doctor.cli import app
+from tests.support import FIXTURES, REPO
+
+runner = CliRunner()
+FLAGSHIP = FIXTURES / "server-bluegreen-validateservice-green.json"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), prog_name="cd-doctor")
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("bad", ["d-bad", "d-a1b2c3d4e", "D-A1B2C3D4E", "d-A1B2C3D4", "d-A1B2C3D4EF", "i-0123", "--", ""])
+def test_malformed_ids_exit_2_with_one_line(bad: str) -> None:
+    code, out, err = invoke(bad) if bad != "--" else invoke("--", "x")
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 or "Usage" in err
+
+
+def test_bad_id_says_what_a_valid_id_looks_like() -> None:
+    code, _, err = invoke("d-bad")
+    assert code == 2 and "d-A1B2C3D4E" in err and "Traceback" not in err
+
+
+def test_replay_prints_the_report_on_stdout_only() -> None:
+    code, out, err = invoke("--replay", str(FLAGSHIP), "--format", "json")
+    assert code in (1, 4)
+    report = json.loads(out)
+    assert report["deployment"]["id"] == "d-4HQ8N2ZRT"
+    assert report["firstFailure"]["lifecycleEvent"] == "ValidateService"
+    assert err == ""
+
+
+def test_id_and_replay_together_is_a_usage_error() -> None:
+    code, _, err = invoke("d-A1B2C3D4E", "--replay", str(FLAGSHIP))
+    assert code == 2 and "not both" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "invalid JSON"),
+        ('{"format": "other/1", "deployment": {}, "targets": []}', "format"),
+        ('{"format": "cd-doctor.snapshot/1", "targets": []}', "deployment"),
+        ('{"format": "cd-doctor.snapshot/1", "deployment": {}, "targets": {}}', "targets"),
+        ("[]", "object"),
+    ],
+)
+def test_invalid_snapshots_exit_2_with_a_reason(tmp_path: Path, content: str, reason: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = invoke("--replay", str(path))
+    assert code == 2 and out == ""
+    assert reason in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_snapshot_file_exits_2(tmp_path: Path) -> None:
+    code, _, err = invoke("--replay", str(tmp_path / "nope.json"))
+    assert code == 2 and "cannot read snapshot" in err
+
+
+def test_output_file_receives_the_report(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    code, out, _ = invoke("--replay", str(FLAGSHIP), "-f", "json", "-o", str(target))
+    assert code in (1, 4) and out == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["schemaVersion"] == 1
+
+
+def test_record_then_replay_gives_the_same_report(tmp_path: Path) -> None:
+    recorded = tmp_path / "again.json"
+    code1, out1, _ = invoke("--replay", str(FLAGSHIP), "-f", "json", "--record", str(recorded))
+    code2, out2, _ = invoke("--replay", str(recorded), "-f", "json")
+    assert (code1, out1) == (code2, out2)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("server-succeeded", 0),
+        ("server-inprogress", 0),
+        ("server-inprogress-with-failed-target", None),
+        ("server-bluegreen-validateservice-green", None),
+    ],
+)
+def test_exit_codes_follow_the_contract(fixture: str, expected: int | None) -> None:
+    code, out, _ = invoke("--replay", str(FIXTURES / f"{fixture}.json"), "-f", "json")
+    report = json.loads(out)
+    if expected is not None:
+        assert code == expected
+        return
+    traffic = report["blueTraffic"]
+    confirmed = traffic["verdict"] in ("serving", "partial") and traffic["basis"] == "traffic-layer"
+    assert code == (1 if confirmed or traffic["verdict"] == "not-applicable" else 4)
+
+
+def test_text_report_has_no_colour_when_not_a_terminal() -> None:
+    _, out, _ = invoke("--replay", str(FLAGSHIP))
+    assert "\x1b[" not in out
+    assert "First failure" in out and "ValidateService" in out
+
+
+def test_version_and_help() -> None:
+    code, out, _ = invoke("--version")
+    assert code == 0 and out.startswith("cd-doctor ")
+    code, out, _ = invoke("--help")
+    assert code == 0 and "DEPLOYMENT_ID" in out and "--replay" in out
+
+
+def test_python_dash_m_works_like_the_console_script() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "codedeploy_doctor", "--replay", str(FLAGSHIP), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode in (1, 4), result.stderr
+    assert json.loads(result.stdout)["deployment"]["id"] == "d-4HQ8N2ZRT"
