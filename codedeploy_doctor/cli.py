@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -47,7 +46,7 @@ class DefaultCommandGroup(TyperGroup):
 
     default_command = "diagnose"
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # click.Context (typer vendors click)
         """Route ``cd-doctor d-XXXX ...`` and ``cd-doctor --replay F`` to the default command."""
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version", "-V"):
             args = [self.default_command, *args]
@@ -99,7 +98,7 @@ def run_safely(action: Callable[[], int], *, debug: bool) -> NoReturn:
     except KeyboardInterrupt:
         typer.echo(f"{TOOL_NAME}: interrupted", err=True)
         raise typer.Exit(130) from None
-    except (typer.Exit, click.exceptions.Exit, click.ClickException):
+    except typer.Exit:
         raise
     except Exception as error:  # noqa: BLE001 - last line of defence: never a traceback without --debug
         if debug:

@@ -18,10 +18,6 @@ def collect_live(deployment_id: DeploymentId, *, region: str | None, profile: st
         factory = ClientFactory(region=region, profile=profile)
     except BotoCoreError as exc:
         raise translate(exc, "codedeploy", "GetDeployment", region=region) from exc
-    return Collector(factory, traffic=_traffic_collector()).collect(deployment_id)
-
-
-def _traffic_collector():  # type: ignore[no-untyped-def]
     from codedeploy_doctor.aws.traffic import collect_traffic
 
-    return collect_traffic
+    return Collector(factory, traffic=collect_traffic).collect(deployment_id)

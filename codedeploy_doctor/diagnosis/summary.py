@@ -15,8 +15,8 @@ FAILED_STATUSES = frozenset({"Failed", "Stopped"})
 def deployment_summary(snapshot: Snapshot) -> DeploymentSummary:
     """Summarise the deployment, its error and its rollback."""
     info = snapshot.deployment
-    style = info.get("deploymentStyle") if isinstance(info.get("deploymentStyle"), dict) else {}
-    error = info.get("errorInformation") if isinstance(info.get("errorInformation"), dict) else {}
+    style = _object(info, "deploymentStyle")
+    error = _object(info, "errorInformation")
     overview_raw = info.get("deploymentOverview")
     overview = {str(k): v for k, v in overview_raw.items() if isinstance(v, int)} if isinstance(overview_raw, dict) else {}
     messages = info.get("deploymentStatusMessages")
@@ -38,6 +38,11 @@ def deployment_summary(snapshot: Snapshot) -> DeploymentSummary:
         status_messages=tuple(m for m in messages if isinstance(m, str)) if isinstance(messages, list) else (),
         revision=describe_revision(info.get("revision")),
     )
+
+
+def _object(source: JsonObject, key: str) -> JsonObject:
+    value = source.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def rollback_summary(info: JsonObject, rollback: JsonObject | None) -> RollbackSummary | None:

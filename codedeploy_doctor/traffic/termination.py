@@ -1,0 +1,52 @@
+"""When Blue is terminated: ``terminateBlueInstancesOnDeploymentSuccess`` against the snapshot's own time.
+
+The termination wait starts once traffic has moved and the last lifecycle event has ended, so
+its start is taken as the latest ``endTime`` of any event. Times are computed against the
+snapshot's ``recordedAt``, never the wall clock, so a replay says the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from codedeploy_doctor.traffic.facts import Facts, as_number, as_object, as_str, format_time, latest_event_end
+
+
+def _minutes(count: int) -> str:
+    if count < 120:
+        return f"{count} min"
+    hours, minutes = divmod(count, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def blue_termination(facts: Facts) -> str | None:
+    """One line on when Blue is (or was) terminated, or None when that does not apply."""
+    if facts.deployment_type != "BLUE_GREEN" or facts.platform not in ("Server", "ECS"):
+        return None
+    option = as_object(facts.blue_green_configuration.get("terminateBlueInstancesOnDeploymentSuccess"))
+    if not option:
+        return None
+    what = "Blue instances" if facts.platform == "Server" else "the original (Blue) task set"
+    verb = "are" if facts.platform == "Server" else "is"
+    action = as_str(option.get("action")) or "TERMINATE"
+    if action == "KEEP_ALIVE":
+        return f"{what} {verb} kept alive after the deployment (KEEP_ALIVE): deregistered, still running, until you terminate them"
+    wait = int(as_number(option.get("terminationWaitTimeInMinutes")) or 0)
+    if facts.deployment.get("instanceTerminationWaitTimeStarted") is True:
+        started = latest_event_end(facts.targets)
+        if started is None:
+            return f"the {_minutes(wait)} termination wait has started: {what} {verb} terminated when it ends"
+        due = started + dt.timedelta(minutes=wait)
+        text = f"{what} {verb} terminated at {format_time(due)}, {_minutes(wait)} after the wait started at {format_time(started)}"
+        now = facts.recorded_at
+        if now is None:
+            return text
+        delta = round((due - now).total_seconds() / 60)
+        if delta > 0:
+            return f"{text}: {_minutes(delta)} after this snapshot"
+        return f"{text}: {_minutes(-delta)} before this snapshot, expect them gone"
+    if facts.failed:
+        return f"{what} {verb} not terminated: CodeDeploy terminates them ({_minutes(wait)} after success) only when the deployment succeeds"
+    if facts.succeeded:
+        return f"{what} {verb} terminated {_minutes(wait)} after traffic moves (TERMINATE); the wait has not started"
+    return f"{what} will be terminated {_minutes(wait)} after traffic moves to Green and the deployment succeeds"
