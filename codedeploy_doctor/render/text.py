@@ -47,7 +47,9 @@ def render(report: Report, options: RenderOptions) -> str:
         soft_wrap=False,
     )
     for block in _blocks(report, options):
-        console.print(block)
+        # Text is not re-wrapped (it would lose its indent and split paths and timestamps);
+        # the terminal folds long lines itself. Tables are laid out to the width.
+        console.print(block, soft_wrap=isinstance(block, Text))
     return buffer.getvalue()
 
 
@@ -108,36 +110,35 @@ def _production_line(traffic: BlueTraffic, options: RenderOptions) -> Text:
     return text
 
 
-def _first_failure(failure: LifecycleEventFailure, options: RenderOptions) -> RenderableType:
+def _first_failure(failure: LifecycleEventFailure, options: RenderOptions) -> Text:
     safe = options.policy
     title = "First failure" if failure.status == "Failed" else f"Stuck: first event that did not succeed ({failure.status})"
-    head = Text(f"{title}\n", style="bold")
-    head.append(f"  {safe(failure.target_id)}", style="bold")
+    text = Text(f"{title}\n", style="bold")
+    text.append(f"  {safe(failure.target_id)}", style="bold")
     if failure.target_label:
-        head.append(f" ({safe(failure.target_label)})")
-    head.append(f"  {safe(failure.lifecycle_event)}", style="bold cyan")
+        text.append(f" ({safe(failure.target_label)})")
+    text.append(f"  {safe(failure.lifecycle_event)}", style="bold cyan")
     if failure.error_code:
-        head.append(f"  {safe(failure.error_code)}", style="red")
+        text.append(f"  {safe(failure.error_code)}", style="red")
     if failure.script_name:
-        head.append(f"  {safe(failure.script_name)}")
+        text.append(f"  {safe(failure.script_name)}")
     when = failure.end_time or failure.start_time
     if when:
-        head.append(f"  at {safe(when)}", style="dim")
-    parts: list[RenderableType] = [head]
+        text.append(f"  at {safe(when)}", style="dim")
+    text.append("\n")
     if failure.message:
-        parts.append(Text(f"  {safe(failure.message)}"))
+        text.append(f"  {safe(failure.message)}\n")
     if failure.log_tail and failure.log_tail.strip():
         lines = safe(failure.log_tail).rstrip("\n").split("\n")
         shown = lines[-LOG_TAIL_LINES:]
-        tail = Text(f"  Log tail ({len(shown)} of {len(lines)} lines):\n", style="dim")
+        counted = f"last {len(shown)} of {len(lines)} lines" if len(shown) < len(lines) else f"{len(lines)} lines"
+        text.append(f"  Log tail ({counted}):\n", style="dim")
         for line in shown:
-            tail.append("  │ ", style="dim")
-            tail.append(f"{line}\n")
-        parts.append(tail)
+            text.append("  │ ", style="dim")
+            text.append(f"{line}\n")
     elif failure.status == "Failed":
-        parts.append(Text("  (no log tail: see 'Where to look next')", style="dim"))
-    parts.append(Text(""))
-    return Group(*parts)
+        text.append("  (no log tail: see 'Where to look next')\n", style="dim")
+    return text
 
 
 def _causes(causes: tuple[Cause, ...], options: RenderOptions) -> RenderableType:
