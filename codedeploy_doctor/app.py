@@ -41,6 +41,8 @@ class DiagnoseRequest:
     """--replay."""
     agent_logs: tuple[Path, ...]
     """--agent-log files."""
+    log_group: str | None
+    """--log-group: CloudWatch Logs group with the agent's logs."""
     catalog_file: Path | None
     """--catalog."""
     color: bool
@@ -72,6 +74,8 @@ def obtain_snapshot(request: DiagnoseRequest) -> Snapshot:
     if request.replay is not None:
         if request.deployment_id is not None:
             raise BadInputError("give either a deployment id or --replay FILE, not both")
+        if request.log_group:
+            raise BadInputError("--log-group reads AWS, --replay reads a file: use one of them")
         return load_snapshot(request.replay)
     if request.deployment_id is None:
         raise BadInputError("missing deployment id", tip="run 'cd-doctor d-A1B2C3D4E' or 'cd-doctor --replay FILE'")
@@ -80,8 +84,15 @@ def obtain_snapshot(request: DiagnoseRequest) -> Snapshot:
     except ValueError as exc:
         raise BadInputError(str(exc)) from exc
     from codedeploy_doctor.aws.live import collect_live
+    from codedeploy_doctor.progress import progress
 
-    return collect_live(deployment_id, region=request.region, profile=request.profile)
+    with progress(f"collecting {deployment_id}"):
+        return collect_live(
+            deployment_id,
+            region=request.region,
+            profile=request.profile,
+            log_group=str(request.log_group) if request.log_group else None,
+        )
 
 
 def read_agent_logs(paths: tuple[Path, ...]) -> list[dict[str, object]]:

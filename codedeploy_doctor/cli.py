@@ -154,6 +154,9 @@ def diagnose_command(
     agent_log: Annotated[
         Optional[list[Path]], typer.Option("--agent-log", help="An agent or deployments log copied from an instance (repeatable).")
     ] = None,
+    log_group: Annotated[
+        Optional[str], typer.Option("--log-group", help="CloudWatch Logs group where the agent's logs are shipped (streams named after the instance).")
+    ] = None,
     catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="A catalog FILE of your own causes; they win.")] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Do not mask secrets in the report and snapshot.")] = False,
@@ -171,6 +174,7 @@ def diagnose_command(
         record=record,
         replay=replay,
         agent_logs=tuple(agent_log or ()),
+        log_group=log_group,
         catalog_file=catalog_file,
         color=use_color(no_color) if output is None else False,
         redact=not no_redact,

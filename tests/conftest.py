@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import botocore.httpsession
 import pytest
+
+from tests.support import NetworkUsedError
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +27,13 @@ def _offline_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("NO_COLOR", "1")
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's HTTP send is the network boundary: fakes and moto answer before it, or the test fails."""
+
+    def refuse(self: Any, request: Any) -> Any:
+        raise NetworkUsedError(f"a test tried to reach the network: {request.method} {request.url}")
+
+    monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", refuse)

@@ -20,6 +20,7 @@ from typing import Any
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext
 from codedeploy_doctor.aws.failures import translate
+from codedeploy_doctor.aws.logs import collect_log_lines
 from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.snapshot import Collection, JsonObject, Snapshot
 
@@ -93,12 +94,14 @@ class Collector:
         factory: ClientFactory,
         *,
         traffic: TrafficCollector | None = None,
+        log_group: str | None = None,
         detail_limit: int = DETAIL_LIMIT,
         max_workers: int = MAX_WORKERS,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
     ) -> None:
         self._factory = factory
         self._traffic = traffic
+        self._log_group = log_group
         self._detail_limit = detail_limit
         self._max_workers = max_workers
         self._clock = clock
@@ -126,6 +129,7 @@ class Collector:
                 detail_ids = select_detail_ids(listing, self._detail_limit)
                 targets = self._batch_get(ctx, deployment_id, detail_ids)
                 targets_future.set_result(targets)
+                extra_logs = collect_log_lines(ctx, self._log_group, targets) if self._log_group else []
             except BaseException as exc:
                 # Wake the traffic thread so it never waits on data that will not come.
                 for future in (listing_future, targets_future):
@@ -156,6 +160,7 @@ class Collector:
                 truncated=truncated,
             ),
             api_calls=self._factory.total_calls,
+            extra_logs=tuple(extra_logs),
         )
 
     def _core(self, ctx: CollectionContext, operation: str, **params: Any) -> JsonObject:

@@ -8,7 +8,9 @@ from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.snapshot import Snapshot
 
 
-def collect_live(deployment_id: DeploymentId, *, region: str | None, profile: str | None) -> Snapshot:
+def collect_live(
+    deployment_id: DeploymentId, *, region: str | None, profile: str | None, log_group: str | None = None
+) -> Snapshot:
     """Collect a deployment from AWS with the standard credential chain and configuration."""
     from botocore.exceptions import BotoCoreError
 
@@ -20,4 +22,4 @@ def collect_live(deployment_id: DeploymentId, *, region: str | None, profile: st
         raise translate(exc, "codedeploy", "GetDeployment", region=region) from exc
     from codedeploy_doctor.aws.traffic import collect_traffic
 
-    return Collector(factory, traffic=collect_traffic).collect(deployment_id)
+    return Collector(factory, traffic=collect_traffic, log_group=log_group).collect(deployment_id)

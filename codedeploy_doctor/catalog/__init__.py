@@ -62,11 +62,11 @@ class Catalog:
         object.__setattr__(self, "_by_id", by_id)
 
     def get(self, cause_id: str) -> CauseRecord | None:
-        """The record with this id, or None."""
+        """Return the record with this id, or None."""
         return self._by_id.get(cause_id)
 
     def match(self, evidence: FailureEvidence) -> list[CauseMatch]:
-        """Records that explain the failure, best first; never empty.
+        """Return the records that explain the failure, best first; never empty.
 
         Specific records come first, ordered by score; the list always ends with one generic
         record (``CauseMatch.generic``) that explains the error code, exit code or status.
@@ -74,7 +74,7 @@ class Catalog:
         return match_all(self.records, evidence)
 
     def to_cause(self, match: CauseMatch) -> Cause:
-        """The report's ``Cause`` for a match: text from the record, evidence from the match."""
+        """Build the report's ``Cause`` for a match: text from the record, evidence from the match."""
         record = self._by_id.get(match.cause_id)
         if record is None:
             raise KeyError(f"no cause {match.cause_id!r} in the catalog")
@@ -93,7 +93,7 @@ class Catalog:
         )
 
     def with_records(self, records: tuple[CauseRecord, ...]) -> Catalog:
-        """A catalog where ``records`` replace same-id records in place; new ones come first."""
+        """Return a catalog where ``records`` replace same-id records in place; new ones come first."""
         replaced = {record.id: record for record in records}
         kept = tuple(replaced.pop(record.id, record) for record in self.records)
         return Catalog(records=tuple(replaced.values()) + kept)
@@ -109,13 +109,13 @@ def _parse_text(text: str, source: str) -> tuple[CauseRecord, ...]:
 
 @cache
 def builtin_catalog() -> Catalog:
-    """The catalog shipped with cd-doctor (parsed once per process)."""
+    """Return the catalog shipped with cd-doctor (parsed once per process)."""
     text = resources.files(__package__).joinpath(BUILTIN_RESOURCE).read_text(encoding="utf-8")
     return Catalog(records=_parse_text(text, f"built-in {BUILTIN_RESOURCE}"))
 
 
 def load_catalog(extra: Path | None = None) -> Catalog:
-    """The built-in catalog, plus a user's ``--catalog FILE`` whose records win on the same id.
+    """Return the built-in catalog plus a user's ``--catalog FILE``, whose records win on the same id.
 
     Raises ``BadInputError`` with a one-line reason naming the file and the record.
     """
@@ -135,5 +135,5 @@ def load_catalog(extra: Path | None = None) -> Catalog:
 
 
 def format_cause_list(catalog: Catalog) -> list[tuple[str, str]]:
-    """``(id, title)`` for every record, in catalog order (for ``cd-doctor causes``)."""
+    """List ``(id, title)`` for every record, in catalog order (for ``cd-doctor causes``)."""
     return [(record.id, record.title) for record in catalog.records]

@@ -114,7 +114,7 @@ def exit_code_meaning(code: int) -> str:
 
 
 def extract_exit_code(text: str | None) -> int | None:
-    """The first exit code a text mentions ("failed with exit code 127"), or None."""
+    """Return the first exit code a text mentions ("failed with exit code 127"), or None."""
     if not text:
         return None
     found = _EXIT_CODE_IN_TEXT.search(text[:65536])

@@ -65,8 +65,9 @@ replaces it. The file is JSON:
 
 - `id`, `title`, `explanation`, `fix` and `docs` are required; `docs` links start with `https://`.
 - `when`: every condition listed must hold. `signals`: at least one must hold, and each that
-  holds becomes evidence. `unless`: if any holds, the record does not fire. A record that is
-  not `generic` needs `when` or `signals`.
+  holds becomes evidence. `anyOf`: a list of condition objects; one whose conditions all hold
+  counts as a signal. `unless`: if any holds, the record does not fire. A record that is not
+  `generic` needs `when`, `signals` or `anyOf`.
 - Conditions: `platforms`, `events`, `eventStatuses`, `errorCodes` (diagnostics),
   `deploymentErrorCodes`, `deploymentStatuses` (lists of names, any case); `exitCodes` (list of
   integers, read from the diagnostics message); `scope` (`target` or `deployment`);
@@ -93,7 +94,10 @@ def _record_section(record: CauseRecord) -> list[str]:
         lines += ["**Where to look next:**", "", record.where, ""]
     lines += ["**What it matches:**", ""]
     matches: list[str] = []
-    for label, block in (("all of", record.when), ("any of", record.signals), ("none of", record.unless)):
+    blocks = [("all of", record.when), ("any of", record.signals)]
+    blocks += [("or all of", block) for block in record.any_of]
+    blocks.append(("none of", record.unless))
+    for label, block in blocks:
         described = block.describe()
         if described:
             matches.append(f"- {label}:")
@@ -109,7 +113,7 @@ def _record_section(record: CauseRecord) -> list[str]:
 
 
 def render_catalog_markdown(catalog: Catalog) -> str:
-    """The whole docs/causes.md page for a catalog."""
+    """Render the whole docs/causes.md page for a catalog."""
     categories: dict[str, list[CauseRecord]] = {}
     for record in catalog.records:
         categories.setdefault(record.category, []).append(record)

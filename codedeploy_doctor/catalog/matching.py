@@ -138,8 +138,11 @@ def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> li
 
 
 def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> _Hits | None:
-    """Evaluate a block. With ``need_all`` every listed condition must hold (else None);
-    without it, at least one must (else None)."""
+    """Evaluate a condition block against the evidence.
+
+    With ``need_all`` every listed condition must hold (else None); without it, at least one
+    must (else None). An empty block holds.
+    """
     hits = _Hits()
     listed = 0
     ev = prepared.evidence
@@ -221,7 +224,7 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> 
 
 
 def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch | None:
-    """The match of one record against prepared evidence, or None when it does not fire."""
+    """Match one record against prepared evidence; None when it does not fire."""
     if not record.unless.is_empty():
         blocked = _check(record.unless, prepared, need_all=False)
         if blocked is not None and blocked.count > 0:
@@ -230,8 +233,16 @@ def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch 
     if required is None:
         return None
     signals = _check(record.signals, prepared, need_all=False)
-    if signals is None:
+    blocks = [hits for block in record.any_of if (hits := _check(block, prepared, need_all=True))]
+    wants_signal = bool(record.any_of) or not record.signals.is_empty()
+    if wants_signal and not blocks and (signals is None or signals.count == 0):
         return None
+    signals = signals or _Hits()
+    for block in blocks:
+        signals.tier = max(signals.tier, block.tier)
+        signals.count += 1
+        signals.text_matched = signals.text_matched or block.text_matched
+        signals.evidence += [item for item in block.evidence if item not in signals.evidence]
     evidence = list(signals.evidence)
     evidence += [item for item in required.evidence if item not in evidence]
     if record.generic:

@@ -5,6 +5,8 @@ has three condition blocks, all optional (see docs/causes.md, "Writing your own 
 
 - ``when``: every condition listed must hold (a filter);
 - ``signals``: at least one condition listed must hold, and each that holds is evidence;
+- ``anyOf``: a list of blocks; a block whose conditions all hold counts as one signal (so a
+  record can say "ScriptTimedOut *and* a deregistration script" next to plain signals);
 - ``unless``: if any condition listed holds, the record does not fire.
 
 Regular expressions are compiled once, case-insensitively, when the catalog is loaded.
@@ -78,7 +80,7 @@ class Conditions:
     """Instance facts: (key, pattern the whole value must match); a missing fact never matches."""
 
     def is_empty(self) -> bool:
-        """True when the block lists no condition at all."""
+        """Tell whether the block lists no condition at all."""
         return not (
             self.platforms
             or self.events
@@ -131,7 +133,9 @@ class CauseRecord:
     when: Conditions = field(default_factory=Conditions)
     """Conditions that must all hold."""
     signals: Conditions = field(default_factory=Conditions)
-    """Conditions of which at least one must hold (when any are listed)."""
+    """Conditions of which at least one must hold (when signals or ``any_of`` are listed)."""
+    any_of: tuple[Conditions, ...] = ()
+    """Blocks that each count as one signal when all their conditions hold."""
     unless: Conditions = field(default_factory=Conditions)
     """Conditions of which none may hold."""
     priority: int = 0
@@ -144,7 +148,13 @@ class CauseRecord:
     @property
     def is_catch_all(self) -> bool:
         """A generic record with no condition: it matches every failure."""
-        return self.generic and self.when.is_empty() and self.signals.is_empty() and self.unless.is_empty()
+        return (
+            self.generic
+            and self.when.is_empty()
+            and self.signals.is_empty()
+            and not self.any_of
+            and self.unless.is_empty()
+        )
 
 
 def parse_catalog_document(document: object, source: str) -> tuple[CauseRecord, ...]:
@@ -185,6 +195,7 @@ _RECORD_KEYS: Final = frozenset(
         "category",
         "when",
         "signals",
+        "anyOf",
         "unless",
         "priority",
         "confidence",
@@ -225,8 +236,17 @@ def _parse_record(raw: object, where: str) -> CauseRecord:
     when = _parse_conditions(data.get("when"), f"{where} 'when'")
     signals = _parse_conditions(data.get("signals"), f"{where} 'signals'")
     unless = _parse_conditions(data.get("unless"), f"{where} 'unless'")
-    if not generic and when.is_empty() and signals.is_empty():
-        raise CatalogFormatError(f"{where}: a record that is not generic needs 'when' or 'signals' conditions")
+    raw_any_of = data.get("anyOf", [])
+    if not isinstance(raw_any_of, list):
+        raise CatalogFormatError(f"{where}: 'anyOf' must be a list of condition objects")
+    any_of = tuple(
+        _parse_conditions(block, f"{where} 'anyOf' {number}")
+        for number, block in enumerate(cast("list[object]", raw_any_of), start=1)
+    )
+    if any(block.is_empty() for block in any_of):
+        raise CatalogFormatError(f"{where}: an 'anyOf' block must list at least one condition")
+    if not generic and when.is_empty() and signals.is_empty() and not any_of:
+        raise CatalogFormatError(f"{where}: a record that is not generic needs 'when', 'signals' or 'anyOf'")
     return CauseRecord(
         id=record_id,
         title=title,
@@ -237,6 +257,7 @@ def _parse_record(raw: object, where: str) -> CauseRecord:
         category=category,
         when=when,
         signals=signals,
+        any_of=any_of,
         unless=unless,
         priority=priority,
         confidence=confidence,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from codedeploy_doctor.call_warnings import warning_for
 from codedeploy_doctor.report import TrafficCheck, Verdict
 from codedeploy_doctor.snapshot import JsonObject, Snapshot
-from codedeploy_doctor.traffic.call_failures import describe_call_failure
 from codedeploy_doctor.traffic.facts import Facts, as_object, as_str, failed_calls
 
 LIFECYCLE_SOURCE = "codedeploy:lifecycle-events"
@@ -21,14 +21,14 @@ SHARE_EPSILON = 0.01
 
 
 def count_verdict(serving: int, total: int) -> Verdict:
-    """serving when all serve, partial when some do, not-serving when none does."""
+    """Return serving when all serve, partial when some do, not-serving when none does."""
     if total > 0 and serving >= total:
         return "serving"
     return "partial" if serving > 0 else "not-serving"
 
 
 def share_verdict(share: float) -> Verdict:
-    """A verdict from Blue's share of production traffic (0..100)."""
+    """Return the verdict for Blue's share of production traffic (0..100)."""
     if share >= 100 - SHARE_EPSILON:
         return "serving"
     return "not-serving" if share <= SHARE_EPSILON else "partial"
@@ -41,15 +41,15 @@ def percent(share: float) -> str:
 
 
 def failure_checks(snapshot: Snapshot, service: str, operations: Iterable[str]) -> list[TrafficCheck]:
-    """One failed check per recorded failure of the named calls (AccessDenied, throttling...)."""
+    """Return one failed check per recorded failure of the named calls (AccessDenied, throttling...)."""
     return [
-        TrafficCheck(source=f"{error.service}:{error.operation}", ok=False, detail=describe_call_failure(error))
+        TrafficCheck(source=f"{error.service}:{error.operation}", ok=False, detail=warning_for(error))
         for error in failed_calls(snapshot, service, operations)
     ]
 
 
 def describe_revision(revision: JsonObject) -> str | None:
-    """A short name for a RevisionLocation: S3 URL, repository@commit or AppSpec digest."""
+    """Name a RevisionLocation briefly: S3 URL, repository@commit or AppSpec digest."""
     kind = as_str(revision.get("revisionType"))
     if kind == "S3":
         s3 = as_object(revision.get("s3Location"))
@@ -92,7 +92,7 @@ class Rollback:
 
 
 def read_rollback(facts: Facts) -> Rollback | None:
-    """The rollback named by ``rollbackInfo.rollbackDeploymentId``, if any."""
+    """Return the rollback named by ``rollbackInfo.rollbackDeploymentId``, if any."""
     info = as_object(facts.deployment.get("rollbackInfo"))
     rollback_id = as_str(info.get("rollbackDeploymentId"))
     if rollback_id is None:
@@ -107,19 +107,23 @@ def read_rollback(facts: Facts) -> Rollback | None:
 
 
 def rollback_check(facts: Facts) -> TrafficCheck | None:
-    """The check that reports the rollback's status and what it restored."""
+    """Return the check reporting the rollback's status and what it restored."""
     rollback = read_rollback(facts)
     if rollback is None:
         triggering = as_str(as_object(facts.deployment.get("rollbackInfo")).get("rollbackTriggeringDeploymentId"))
         if triggering is None:
             return None
         return TrafficCheck(
-            source=ROLLBACK_SOURCE, ok=True, detail=f"this deployment is the rollback of {triggering}: it redeploys the last good revision"
+            source=ROLLBACK_SOURCE,
+            ok=True,
+            detail=f"this deployment is the rollback of {triggering}: it redeploys the last good revision",
         )
     what = f"redeploys {rollback.restored}" if rollback.restored else "redeploys the last successful revision"
     if rollback.status is None:
         return TrafficCheck(
-            source=ROLLBACK_SOURCE, ok=False, detail=f"rollback {rollback.deployment_id} was started ({what}); its status was not read"
+            source=ROLLBACK_SOURCE,
+            ok=False,
+            detail=f"rollback {rollback.deployment_id} was started ({what}); its status was not read",
         )
     ok = rollback.succeeded
     return TrafficCheck(source=ROLLBACK_SOURCE, ok=ok, detail=f"rollback {rollback.deployment_id} {rollback.status}: it {what}")

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
+from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
 from codedeploy_doctor.snapshot import JsonObject
 from codedeploy_doctor.traffic.common import (
     LIFECYCLE_SOURCE,
@@ -186,7 +186,7 @@ def _member(
 
 
 def assess_ecs(facts: Facts) -> BlueTraffic:
-    """The verdict for an ECS blue/green deployment."""
+    """Judge an ECS blue/green deployment."""
     view = TrafficView(facts.snapshot.traffic)
     snapshot = facts.snapshot
     targets = facts.targets_of("ECSTarget")
@@ -233,20 +233,32 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
         blue_share = sum(s.shares.get(blue_tg, 0.0) for s in read) / len(read)
         green_share = sum(s.shares.get(green_tg, 0.0) for s in read) / len(read) if green_tg else None
         for split in read:
-            checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=split.shares.get(blue_tg, 0.0) > SHARE_EPSILON, detail=_describe_split(split, labels, "production")))
+            checks.append(
+                TrafficCheck(
+                    source=LISTENERS_SOURCE,
+                    ok=split.shares.get(blue_tg, 0.0) > SHARE_EPSILON,
+                    detail=_describe_split(split, labels, "production"),
+                )
+            )
     if test_arns:
-        for split in (_listener_split(view, arn, pair_names) for arn in test_arns):
-            if split is not None:
-                checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=True, detail=_describe_split(split, labels, "test")))
+        for test_split in (_listener_split(view, arn, pair_names) for arn in test_arns):
+            if test_split is not None:
+                checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=True, detail=_describe_split(test_split, labels, "test")))
     if blue_state is not None:
         healthy = len(blue_state.serving)
         checks.append(
-            TrafficCheck(source=TARGET_HEALTH_SOURCE, ok=healthy > 0, detail=f"{healthy}/{len(blue_state.targets)} targets healthy in {blue_tg} (Blue)")
+            TrafficCheck(
+                source=TARGET_HEALTH_SOURCE,
+                ok=healthy > 0,
+                detail=f"{healthy}/{len(blue_state.targets)} targets healthy in {blue_tg} (Blue)",
+            )
         )
     if green_state is not None:
         checks.append(
             TrafficCheck(
-                source=TARGET_HEALTH_SOURCE, ok=True, detail=f"{len(green_state.serving)}/{len(green_state.targets)} targets healthy in {green_tg} (Green)"
+                source=TARGET_HEALTH_SOURCE,
+                ok=True,
+                detail=f"{len(green_state.serving)}/{len(green_state.targets)} targets healthy in {green_tg} (Green)",
             )
         )
     blue_task_set = _service_task_set(service, blue_info)
@@ -254,20 +266,28 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     if service is not None:
         checks.append(_service_check(service, blue_info, blue_task_set, green_task_set))
     if not blue_tg:
-        problems.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="no Blue task set in the snapshot: Blue's target group is unknown"))
+        problems.append(
+            TrafficCheck(
+                source=LIFECYCLE_SOURCE, ok=False, detail="no Blue task set in the snapshot: Blue's target group is unknown"
+            )
+        )
     checks.extend(problems)
 
     verdict: Verdict
+    basis: Basis
     if blue_share is not None and blue_state is not None:
         basis = "traffic-layer"
         healthy = len(blue_state.serving)
         verdict = share_verdict(blue_share)
         if verdict != "not-serving" and healthy == 0:
             verdict = "not-serving"
-            summary = f"Blue not serving: the production listener sends {percent(blue_share)} to {blue_tg}, which has no healthy target"
+            summary = (
+                f"Blue not serving: the production listener sends {percent(blue_share)} to {blue_tg}, which has no healthy target"
+            )
         else:
             prefix = {"serving": "Blue serving", "partial": "Blue partly serving", "not-serving": "Blue not serving"}[verdict]
-            summary = f"{prefix}: production listener sends {percent(blue_share)} to Blue ({blue_tg}, {healthy}/{len(blue_state.targets)} healthy)"
+            blue_health = f"{healthy}/{len(blue_state.targets)} healthy"
+            summary = f"{prefix}: production listener sends {percent(blue_share)} to Blue ({blue_tg}, {blue_health})"
             if green_share is not None and green_tg:
                 green_health = f", {len(green_state.serving)}/{len(green_state.targets)} healthy" if green_state else ""
                 summary += f" and {percent(green_share)} to Green ({green_tg}{green_health})"
@@ -278,9 +298,19 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
 
     cd_blue = as_number(as_object(blue_info).get("trafficWeight"))
     cd_green = as_number(as_object(green_info).get("trafficWeight"))
-    blue_member = _member(blue_info, blue_task_set, service_read, _health_text(blue_state, blue_tg), blue_share if blue_share is not None else cd_blue)
+    blue_member = _member(
+        blue_info,
+        blue_task_set,
+        service_read,
+        _health_text(blue_state, blue_tg),
+        blue_share if blue_share is not None else cd_blue,
+    )
     green_member = _member(
-        green_info, green_task_set, service_read, _health_text(green_state, green_tg), green_share if green_share is not None else cd_green
+        green_info,
+        green_task_set,
+        service_read,
+        _health_text(green_state, green_tg),
+        green_share if green_share is not None else cd_green,
     )
     environments = (
         Environment(
@@ -299,7 +329,9 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=environments)
 
 
-def _environment_summary(tg: str | None, state: LoadBalancerState | None, share: float | None, codedeploy_share: float | None) -> str | None:
+def _environment_summary(
+    tg: str | None, state: LoadBalancerState | None, share: float | None, codedeploy_share: float | None
+) -> str | None:
     parts: list[str] = []
     health = _health_text(state, tg)
     if health:
@@ -322,14 +354,19 @@ def _events_check(target: Target | None, blue: JsonObject | None, green: JsonObj
     blue_weight = as_number(as_object(blue).get("trafficWeight"))
     green_weight = as_number(as_object(green).get("trafficWeight"))
     if blue_weight is not None:
-        parts.append(f"CodeDeploy reports Blue at {percent(blue_weight)}" + (f", Green at {percent(green_weight)}" if green_weight is not None else ""))
+        parts.append(
+            f"CodeDeploy reports Blue at {percent(blue_weight)}"
+            + (f", Green at {percent(green_weight)}" if green_weight is not None else "")
+        )
     if not labelled:
         parts.append("task sets carry no Blue/Green label: took the first as Blue")
     ok = blue_weight > SHARE_EPSILON if blue_weight is not None else allow not in ("Succeeded", "InProgress")
     return TrafficCheck(source=LIFECYCLE_SOURCE, ok=ok, detail="; ".join(parts))
 
 
-def _service_check(service: JsonObject, blue_info: JsonObject | None, blue: JsonObject | None, green: JsonObject | None) -> TrafficCheck:
+def _service_check(
+    service: JsonObject, blue_info: JsonObject | None, blue: JsonObject | None, green: JsonObject | None
+) -> TrafficCheck:
     name = as_str(service.get("serviceName")) or "service"
     parts = [f"service {name}: deploymentController CODE_DEPLOY"]
     for label, task_set in (("Blue", blue), ("Green", green)):
@@ -381,12 +418,15 @@ def _not_under_codedeploy(
         TrafficCheck(
             source=SERVICES_SOURCE,
             ok=False,
-            detail=f"service {name} uses deploymentController {controller}: CodeDeploy can neither create task sets nor shift traffic for it",
+            detail=f"service {name} uses deploymentController {controller}: "
+            "CodeDeploy can neither create task sets nor shift traffic for it",
         )
     )
     read = [s for s in splits if s is not None]
     for split in read:
-        checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=bool(split.shares), detail=_describe_split(split, {}, "production")))
+        checks.append(
+            TrafficCheck(source=LISTENERS_SOURCE, ok=bool(split.shares), detail=_describe_split(split, {}, "production"))
+        )
     served = sorted({tg for split in read for tg, share in split.shares.items() if share > SHARE_EPSILON})
     states: list[LoadBalancerState] = []
     for tg in served:
@@ -395,7 +435,13 @@ def _not_under_codedeploy(
             problems.extend(p for p in failed if p not in problems)
         else:
             states.append(state)
-            checks.append(TrafficCheck(source=TARGET_HEALTH_SOURCE, ok=bool(state.serving), detail=f"{len(state.serving)}/{len(state.targets)} targets healthy in {tg}"))
+            checks.append(
+                TrafficCheck(
+                    source=TARGET_HEALTH_SOURCE,
+                    ok=bool(state.serving),
+                    detail=f"{len(state.serving)}/{len(state.targets)} targets healthy in {tg}",
+                )
+            )
     checks.extend(problems)
     members = tuple(
         EnvironmentMember(
@@ -406,6 +452,7 @@ def _not_under_codedeploy(
         for d in (as_object(x) for x in as_list(service.get("deployments")))
     )
     verdict: Verdict
+    basis: Basis
     if listeners_read and served and len(states) == len(served):
         basis = "traffic-layer"
         healthy = sum(len(state.serving) for state in states)
@@ -420,5 +467,16 @@ def _not_under_codedeploy(
         basis = "codedeploy-only"
         verdict = "serving"
         summary = f"{headline}; production presumably unchanged (not confirmed against the load balancer)"
-    environment = Environment(label="Blue", members=members, traffic_share=100.0 if verdict == "serving" else None, summary=f"service {name} ({controller} controller)")
-    return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=(environment, Environment(label="Green")))
+    environment = Environment(
+        label="Blue",
+        members=members,
+        traffic_share=100.0 if verdict == "serving" else None,
+        summary=f"service {name} ({controller} controller)",
+    )
+    return BlueTraffic(
+        verdict=verdict,
+        summary=summary,
+        basis=basis,
+        checks=tuple(checks),
+        environments=(environment, Environment(label="Green")),
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from codedeploy_doctor.snapshot import CallError, JsonObject, Snapshot
+from codedeploy_doctor.timefmt import parse_time
 
 FAILED_STATUSES: Final = frozenset({"Failed", "Stopped"})
 """Deployment statuses that count as failed (CONTRACTS §2)."""
@@ -55,31 +56,13 @@ def as_number(value: Any) -> float | None:
     return float(value)
 
 
-def parse_time(value: Any) -> dt.datetime | None:
-    """Parse an ISO-8601 timestamp (or epoch seconds, as some tools print them) into aware UTC."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
-
-
 def format_time(value: dt.datetime) -> str:
     """Format a UTC time the way snapshots store them: ``2026-11-29T10:00:00Z``."""
     return value.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def target_group_name_from_arn(arn: str) -> str:
-    """The target group name inside an ARN (``...:targetgroup/NAME/id``), or the ARN itself."""
+    """Return the target group name inside an ARN (``...:targetgroup/NAME/id``), or the ARN itself."""
     marker = ":targetgroup/"
     if marker in arn:
         return arn.split(marker, 1)[1].split("/", 1)[0]
@@ -113,7 +96,7 @@ class Target:
         return as_str(self.events.get(name, {}).get("status"))
 
     def succeeded(self, name: str) -> bool:
-        """True when lifecycle event ``name`` succeeded on this target."""
+        """Tell whether lifecycle event ``name`` succeeded on this target."""
         return self.event_status(name) == "Succeeded"
 
 
@@ -210,9 +193,7 @@ class Facts:
 
     def targets_of(self, kind: str, label: str | None = None) -> list[Target]:
         """Targets of one kind, optionally with one label, sorted by id."""
-        return sorted(
-            (t for t in self.targets if t.kind == kind and (label is None or t.label == label)), key=lambda t: t.id
-        )
+        return sorted((t for t in self.targets if t.kind == kind and (label is None or t.label == label)), key=lambda t: t.id)
 
     def fleet_size(self) -> int:
         """How many targets the deployment has: ``deploymentOverview`` total, else the targets read."""
@@ -253,7 +234,7 @@ def read_facts(snapshot: Snapshot) -> Facts:
 
 
 def latest_event_end(targets: Iterable[Target], names: Sequence[str] | None = None) -> dt.datetime | None:
-    """The latest ``endTime`` among the named events (all events when ``names`` is None)."""
+    """Return the latest ``endTime`` among the named events (all events when ``names`` is None)."""
     latest: dt.datetime | None = None
     for target in targets:
         for name, event in target.events.items():
@@ -275,7 +256,7 @@ def minimum_healthy_hosts(config: JsonObject | None, config_name: str | None, fl
     kind = as_str(rule.get("type"))
     value = as_number(rule.get("value"))
     source = as_str(as_object(config).get("deploymentConfigName")) or config_name or "the deployment config"
-    if (kind is None or value is None) and config_name in BUILT_IN_MINIMUM_HEALTHY:
+    if (kind is None or value is None) and config_name is not None and config_name in BUILT_IN_MINIMUM_HEALTHY:
         kind, built_in = BUILT_IN_MINIMUM_HEALTHY[config_name]
         value = float(built_in)
         source = f"{config_name} (built-in)"
@@ -317,14 +298,14 @@ class TrafficView:
         return [as_object(v) for v in value] if isinstance(value, list) else None
 
     def target_group(self, name: str) -> JsonObject | None:
-        """The TargetGroup called ``name``, if read."""
+        """Return the TargetGroup called ``name``, if read."""
         for group in self.target_groups() or []:
             if group.get("TargetGroupName") == name or target_group_name_from_arn(str(group.get("TargetGroupArn", ""))) == name:
                 return group
         return None
 
     def target_group_arn(self, name: str) -> str | None:
-        """The ARN of target group ``name`` from DescribeTargetGroups, listeners or target health keys."""
+        """Return the ARN of target group ``name`` from DescribeTargetGroups or the target health keys."""
         group = self.target_group(name)
         if group is not None and as_str(group.get("TargetGroupArn")):
             return str(group["TargetGroupArn"])
@@ -341,7 +322,7 @@ class TrafficView:
         return [as_object(v) for v in value] if isinstance(value, list) else None
 
     def listener(self, arn: str) -> JsonObject | None:
-        """The Listener with ``arn``, if read."""
+        """Return the Listener with ``arn``, if read."""
         for listener in as_list(self._section("elbv2").get("listeners")):
             if as_object(listener).get("ListenerArn") == arn:
                 return as_object(listener)
@@ -389,6 +370,6 @@ class TrafficView:
 
 
 def failed_calls(snapshot: Snapshot, service: str, operations: Iterable[str]) -> list[CallError]:
-    """Recorded call failures of ``service`` for any of ``operations``."""
+    """Return the recorded call failures of ``service`` for any of ``operations``."""
     wanted = set(operations)
     return [error for error in snapshot.errors if error.service == service and error.operation in wanted]

@@ -9,7 +9,7 @@ A published version cannot be unhealthy, so the verdict is the share alone.
 
 from __future__ import annotations
 
-from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
+from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
 from codedeploy_doctor.snapshot import JsonObject
 from codedeploy_doctor.traffic.common import LIFECYCLE_SOURCE, failure_checks, percent, read_rollback, share_verdict
 from codedeploy_doctor.traffic.facts import Facts, Target, TrafficView, as_number, as_object, as_str
@@ -22,7 +22,10 @@ def version_share(alias: JsonObject, version: str | None) -> float:
     """Percent of the alias's invocations that go to ``version``."""
     if version is None:
         return 0.0
-    weights = {str(k): as_number(v) or 0.0 for k, v in as_object(as_object(alias.get("RoutingConfig")).get("AdditionalVersionWeights")).items()}
+    weights = {
+        str(k): as_number(v) or 0.0
+        for k, v in as_object(as_object(alias.get("RoutingConfig")).get("AdditionalVersionWeights")).items()
+    }
     share = weights.get(version, 0.0)
     if alias.get("FunctionVersion") == version:
         share += 1.0 - sum(weights.values())
@@ -48,7 +51,7 @@ def _find_alias(aliases: list[JsonObject], function: str | None, alias_name: str
 
 
 def assess_lambda(facts: Facts) -> BlueTraffic:
-    """The verdict for a Lambda deployment."""
+    """Judge a Lambda deployment."""
     view = TrafficView(facts.snapshot.traffic)
     targets = facts.targets_of("LambdaTarget")
     target = targets[0] if targets else None
@@ -69,6 +72,7 @@ def assess_lambda(facts: Facts) -> BlueTraffic:
     blue_share: float | None = None
     green_share: float | None = None
     verdict: Verdict
+    basis: Basis
     if alias is not None and blue_version is not None:
         basis = "traffic-layer"
         blue_share = version_share(alias, blue_version)
@@ -92,20 +96,32 @@ def assess_lambda(facts: Facts) -> BlueTraffic:
         verdict, inferred = _infer(facts, target, info)
         summary = f"{inferred} (not confirmed against the alias)"
     if alias is not None and blue_version is None:
-        checks.append(TrafficCheck(source=ALIAS_SOURCE, ok=False, detail=f"alias {label} routes {_describe_alias(alias)}; the original version is unknown"))
+        checks.append(
+            TrafficCheck(
+                source=ALIAS_SOURCE,
+                ok=False,
+                detail=f"alias {label} routes {_describe_alias(alias)}; the original version is unknown",
+            )
+        )
 
     codedeploy_green = _codedeploy_target_share(info)
     codedeploy_blue = 100.0 - codedeploy_green if codedeploy_green is not None else None
     environments = (
         Environment(
             label="Blue",
-            members=(EnvironmentMember(id=f"version {blue_version}", health=None, traffic_share=_pick(blue_share, codedeploy_blue)),) if blue_version else (),
+            members=(
+                EnvironmentMember(id=f"version {blue_version}", health=None, traffic_share=_pick(blue_share, codedeploy_blue)),
+            )
+            if blue_version
+            else (),
             traffic_share=_pick(blue_share, codedeploy_blue),
             summary=f"version {blue_version}" if blue_version else None,
         ),
         Environment(
             label="Green",
-            members=(EnvironmentMember(id=f"version {green_version}", health=None, traffic_share=_pick(green_share, codedeploy_green)),)
+            members=(
+                EnvironmentMember(id=f"version {green_version}", health=None, traffic_share=_pick(green_share, codedeploy_green)),
+            )
             if green_version
             else (),
             traffic_share=_pick(green_share, codedeploy_green),
@@ -147,7 +163,9 @@ def _infer(facts: Facts, target: Target | None, info: JsonObject) -> tuple[Verdi
         return "serving", f"Blue serving per CodeDeploy: rollback {rollback.deployment_id} succeeded"
     green = _codedeploy_target_share(info)
     if green is not None:
-        return share_verdict(100.0 - green), f"CodeDeploy reports {percent(100.0 - green)} still on version {info.get('currentVersion')} (Blue)"
+        return share_verdict(
+            100.0 - green
+        ), f"CodeDeploy reports {percent(100.0 - green)} still on version {info.get('currentVersion')} (Blue)"
     if target is None:
         return "unknown", "no Lambda target in the snapshot"
     allow = target.event_status("AllowTraffic")

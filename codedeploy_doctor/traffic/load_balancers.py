@@ -51,7 +51,7 @@ class LoadBalancerState:
         return frozenset(target_id for target_id, target in self.targets.items() if _receives_traffic(target))
 
     def state_of(self, target_id: str) -> str:
-        """The target's state, or ``not registered``."""
+        """Return the target's state, or ``not registered``."""
         target = self.targets.get(target_id)
         if target is None:
             return "not registered"
@@ -87,7 +87,7 @@ class LoadBalancerReading:
         return ", ".join(state.name for state in self.states) or "the load balancer"
 
     def serving(self, target_id: str) -> bool:
-        """True when the target receives traffic from at least one production load balancer."""
+        """Tell whether the target receives traffic from at least one production load balancer."""
         return any(target_id in state.serving for state in self.states)
 
     def registered_ids(self) -> set[str]:
@@ -116,7 +116,11 @@ def read_target_group(view: TrafficView, snapshot: Snapshot, name: str) -> tuple
     if health is None:
         problems = failure_checks(snapshot, "elbv2", ["DescribeTargetGroups", "DescribeTargetHealth"])
         if not problems:
-            problems = [TrafficCheck(source=TARGET_HEALTH_SOURCE, ok=False, detail=f"health of target group {name} is not in the snapshot")]
+            problems = [
+                TrafficCheck(
+                    source=TARGET_HEALTH_SOURCE, ok=False, detail=f"health of target group {name} is not in the snapshot"
+                )
+            ]
         return None, problems
     targets: dict[str, RegisteredTarget] = {}
     for description in health:
@@ -138,18 +142,24 @@ def read_classic(view: TrafficView, snapshot: Snapshot, name: str) -> tuple[Load
     if health is None:
         problems = failure_checks(snapshot, "elb", ["DescribeInstanceHealth"])
         if not problems:
-            problems = [TrafficCheck(source=INSTANCE_HEALTH_SOURCE, ok=False, detail=f"instance health of {name} is not in the snapshot")]
+            problems = [
+                TrafficCheck(source=INSTANCE_HEALTH_SOURCE, ok=False, detail=f"instance health of {name} is not in the snapshot")
+            ]
         return None, problems
     targets: dict[str, RegisteredTarget] = {}
     for item in health:
         instance_id = as_str(item.get("InstanceId"))
         if instance_id is not None:
             reason = as_str(item.get("ReasonCode"))
-            targets[instance_id] = RegisteredTarget(state=as_str(item.get("State")) or "Unknown", reason=None if reason == "N/A" else reason)
+            targets[instance_id] = RegisteredTarget(
+                state=as_str(item.get("State")) or "Unknown", reason=None if reason == "N/A" else reason
+            )
     return LoadBalancerState(name=name, source=INSTANCE_HEALTH_SOURCE, attached=True, targets=targets), []
 
 
-def read_load_balancers(view: TrafficView, snapshot: Snapshot, target_groups: Sequence[str], classic: Sequence[str]) -> LoadBalancerReading:
+def read_load_balancers(
+    view: TrafficView, snapshot: Snapshot, target_groups: Sequence[str], classic: Sequence[str]
+) -> LoadBalancerReading:
     """Read every production target group and Classic Load Balancer of a Server deployment."""
     states: list[LoadBalancerState] = []
     problems: list[TrafficCheck] = []
@@ -182,7 +192,7 @@ def _extend_unique(into: list[TrafficCheck], new: Iterable[TrafficCheck]) -> Non
 
 
 def health_check(reading: LoadBalancerReading, ids: Sequence[str], what: str, *, ok_when_serving: bool) -> TrafficCheck:
-    """A check counting how many of ``ids`` receive traffic, e.g. ``2/2 Blue instances healthy in tg-prod``."""
+    """Count how many of ``ids`` receive traffic, e.g. ``2/2 Blue instances healthy in tg-prod``."""
     serving = [target_id for target_id in ids if reading.serving(target_id)]
     source = reading.states[0].source if reading.states else TARGET_HEALTH_SOURCE
     detail = f"{len(serving)}/{plural(len(ids), what)} healthy in {reading.names}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
+from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
 from codedeploy_doctor.traffic.common import (
     LIFECYCLE_SOURCE,
     count_verdict,
@@ -36,7 +36,7 @@ GONE_STATES = frozenset({"shutting-down", "terminated", "stopping", "stopped", "
 
 
 def assess_server(facts: Facts) -> BlueTraffic:
-    """The verdict for a Server deployment, by deployment type."""
+    """Judge a Server deployment, by deployment type."""
     if facts.deployment_type == "BLUE_GREEN":
         return _blue_green(facts)
     has_load_balancer = bool(facts.target_group_names or facts.classic_load_balancer_names)
@@ -85,7 +85,7 @@ def _members(
 
 
 def _blue_green_events(blue: Sequence[Target], green: Sequence[Target]) -> tuple[TrafficCheck, list[Target], list[Target]]:
-    """The lifecycle check: Blue BlockTraffic (deregistration) and Green AllowTraffic (registration)."""
+    """Check Blue BlockTraffic (deregistration) and Green AllowTraffic (registration)."""
     blocked = [t for t in blue if t.succeeded("BlockTraffic")]
     blocking = [t for t in blue if t.event_status("BlockTraffic") in ("InProgress", "Failed", "Unknown")]
     allowed = [t for t in green if t.succeeded("AllowTraffic")]
@@ -119,7 +119,9 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     checks.extend(reading.checks)
     checks.extend(reading.problems)
     if not reading.states and not reading.problems:
-        checks.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group"))
+        checks.append(
+            TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group")
+        )
     if reading.complete:
         checks.append(health_check(reading, blue_ids, "Blue instance", ok_when_serving=True))
         if green_ids:
@@ -137,7 +139,7 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
     serving_green = [i for i in green_ids if reading.serving(i)]
     green_summary = f"Green {len(serving_green)}/{len(green_ids)} healthy" if green_ids else None
-    basis = "traffic-layer"
+    basis: Basis = "traffic-layer"
     verdict: Verdict
     if reading.complete and blue_ids:
         verdict = count_verdict(len(serving_blue), len(blue_ids))
@@ -203,7 +205,9 @@ def _blue_green_summary(verdict: Verdict, serving: int, total: int, names: str, 
     return f"{prefix}: {counted}{reason}"
 
 
-def _infer_blue_green(facts: Facts, blue: Sequence[Target], blocked: Sequence[Target], blocking: Sequence[Target]) -> tuple[Verdict, str]:
+def _infer_blue_green(
+    facts: Facts, blue: Sequence[Target], blocked: Sequence[Target], blocking: Sequence[Target]
+) -> tuple[Verdict, str]:
     rollback = read_rollback(facts)
     if rollback is not None and rollback.succeeded:
         return "serving", f"Blue serving per CodeDeploy: rollback {rollback.deployment_id} succeeded"
@@ -212,11 +216,20 @@ def _infer_blue_green(facts: Facts, blue: Sequence[Target], blocked: Sequence[Ta
     if rollback is not None and rollback.running and blocked:
         return "unknown", f"rollback {rollback.deployment_id} is {rollback.status}: traffic is moving back to Blue"
     if blocking:
-        return "unknown", f"BlockTraffic in progress or failed on {plural(len(blocking), 'Blue instance')}: deregistration state unknown"
+        return (
+            "unknown",
+            f"BlockTraffic in progress or failed on {plural(len(blocking), 'Blue instance')}: deregistration state unknown",
+        )
     if blocked and len(blocked) == len(blue):
-        return "not-serving", f"Blue not serving per CodeDeploy: all {plural(len(blue), 'Blue instance')} deregistered at BlockTraffic"
+        return (
+            "not-serving",
+            f"Blue not serving per CodeDeploy: all {plural(len(blue), 'Blue instance')} deregistered at BlockTraffic",
+        )
     if blocked:
-        return "partial", f"Blue partly serving per CodeDeploy: {len(blocked)}/{len(blue)} Blue instances deregistered at BlockTraffic"
+        return (
+            "partial",
+            f"Blue partly serving per CodeDeploy: {len(blocked)}/{len(blue)} Blue instances deregistered at BlockTraffic",
+        )
     return "serving", f"Blue serving per CodeDeploy: BlockTraffic never ran on the {plural(len(blue), 'Blue instance')}"
 
 
@@ -234,7 +247,8 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     checks: list[TrafficCheck] = []
     if taken_out:
         ids = ", ".join(t.id for t in taken_out[:5]) + (f" and {len(taken_out) - 5} more" if len(taken_out) > 5 else "")
-        detail = f"{plural(len(taken_out), 'instance')} taken out at BlockTraffic and not put back (AllowTraffic did not succeed): {ids}"
+        count = plural(len(taken_out), "instance")
+        detail = f"{count} taken out at BlockTraffic and not put back (AllowTraffic did not succeed): {ids}"
     else:
         detail = "no instance was left out of the load balancer (every BlockTraffic was followed by a successful AllowTraffic)"
     checks.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=not taken_out, detail=detail))
@@ -242,7 +256,7 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     checks.extend(reading.problems)
 
     known_ids = sorted({t.id for t in instances} | reading.registered_ids())
-    basis = "traffic-layer" if reading.complete else "codedeploy-only"
+    basis: Basis = "traffic-layer" if reading.complete else "codedeploy-only"
     if reading.complete:
         # Capacity is what the weakest production load balancer still routes to.
         in_service = min(len(state.serving) for state in reading.states)
@@ -278,7 +292,13 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     else:
         checks.extend(config_checks)
         if not config_checks:
-            checks.append(TrafficCheck(source="codedeploy:GetDeploymentConfig", ok=False, detail="minimum healthy hosts unknown: deployment config not read"))
+            checks.append(
+                TrafficCheck(
+                    source="codedeploy:GetDeploymentConfig",
+                    ok=False,
+                    detail="minimum healthy hosts unknown: deployment config not read",
+                )
+            )
 
     summary = f"{in_service}/{plural(fleet, 'instance')} in service in {reading.names}"
     if not reading.complete:
@@ -310,14 +330,17 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
         tail = "no instance was left with its application stopped"
     check = TrafficCheck(source=LIFECYCLE_SOURCE, ok=not stopped, detail=detail)
     members = tuple(
-        EnvironmentMember(id=t.id, health="application stopped" if t in stopped else None, detail=f"target {t.status}" if t.status else None)
+        EnvironmentMember(
+            id=t.id, health="application stopped" if t in stopped else None, detail=f"target {t.status}" if t.status else None
+        )
         for t in instances
     )
     return BlueTraffic(
         verdict="not-applicable",
-        summary=f"in-place deployment without a load balancer: CodeDeploy routes no traffic, so there is no Blue to check; {tail}",
+        summary=f"in-place deployment without a load balancer: CodeDeploy routes no traffic, there is no Blue to check; {tail}",
         basis="codedeploy-only",
         checks=(check,),
-        environments=(Environment(label="Blue", members=members, summary=f"in-place fleet: {plural(len(instances), 'instance')} examined"),),
+        environments=(
+            Environment(label="Blue", members=members, summary=f"in-place fleet: {plural(len(instances), 'instance')} examined"),
+        ),
     )
-
