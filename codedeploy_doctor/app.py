@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from codedeploy_doctor import ci_summary
 from codedeploy_doctor.catalog import load_catalog
+from codedeploy_doctor.deadline import run_within, start_deadline
 from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.errors import BadInputError
-from codedeploy_doctor.ids import parse_deployment_id
+from codedeploy_doctor.ids import DeploymentId, parse_deployment_id
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
-from codedeploy_doctor.safety import TextPolicy, redact
+from codedeploy_doctor.safety import TextPolicy
 from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
+
+if TYPE_CHECKING:
+    from codedeploy_doctor.aws.clients import ClientFactory
 
 MAX_AGENT_LOG_BYTES = 64 * 1024 * 1024
 """An --agent-log file larger than this is read from its end only."""
@@ -51,48 +60,132 @@ class DiagnoseRequest:
     """Mask secrets (not --no-redact)."""
     width: int = 100
     """Columns of the text report (the terminal's width on a terminal)."""
+    watch: bool = False
+    """--watch: wait for a running deployment to end, showing progress on stderr, then diagnose it."""
+    timeout: float | None = None
+    """--timeout: seconds --watch waits at most (None: no limit)."""
+    latest: bool = False
+    """--latest: diagnose the most recent deployment of --application/--deployment-group."""
+    application: str | None = None
+    """--application (with --latest)."""
+    deployment_group: str | None = None
+    """--deployment-group (with --latest)."""
+    only_failed: bool = False
+    """--only-failed (with --latest): the most recent failed or stopped deployment."""
+    client_hooks: tuple[Callable[[str, Any], None], ...] = ()
+    """Hooks for every AWS client made (the client seam's ``client_hooks``; tests attach fakes here)."""
 
 
 def run_diagnosis(request: DiagnoseRequest) -> int:
     """Run one diagnosis and write its report; return the exit code."""
     from codedeploy_doctor.cli import write_output
 
-    snapshot = obtain_snapshot(request)
+    notes: list[str] = []
+    snapshot = obtain_snapshot(request, notes)
     if request.agent_logs:
         snapshot = dataclasses.replace(snapshot, extra_logs=(*snapshot.extra_logs, *read_agent_logs(request.agent_logs)))
     if request.record is not None:
         write_snapshot(snapshot, request.record, redact_secrets=request.redact)
     catalog = load_catalog(request.catalog_file)
     report = diagnose(snapshot, catalog)
+    if notes:
+        report = dataclasses.replace(report, warnings=(*report.warnings, *notes))
     options = RenderOptions(color=request.color, width=request.width, policy=TextPolicy(redact_secrets=request.redact))
-    write_output(renderer_for(request.output_format)(report, options), request.output)
+    text = renderer_for(request.output_format)(report, options)
+    if request.output is None and ci_summary.on_github_actions(os.environ):
+        text = ci_summary.guard_workflow_commands(text, request.output_format)
+    write_output(text, request.output)
+    ci_summary.publish(report, options, environ=os.environ, stderr=sys.stderr)
     return int(exit_code_for(report))
 
 
-def obtain_snapshot(request: DiagnoseRequest) -> Snapshot:
-    """Replay a file, or collect the deployment live."""
+def obtain_snapshot(request: DiagnoseRequest, notes: list[str] | None = None) -> Snapshot:
+    """Replay a file, or collect the deployment live (found with --latest, awaited with --watch).
+
+    ``notes`` receives warnings for the report (a --watch that timed out).
+    """
+    check_live_options(request)
     if request.replay is not None:
         if request.deployment_id is not None:
             raise BadInputError("give either a deployment id or --replay FILE, not both")
         if request.log_group:
             raise BadInputError("--log-group reads AWS, --replay reads a file: use one of them")
         return load_snapshot(request.replay)
-    if request.deployment_id is None:
+    if request.deployment_id is None and not request.latest:
         raise BadInputError("missing deployment id", tip="run 'cd-doctor d-A1B2C3D4E' or 'cd-doctor --replay FILE'")
-    try:
-        deployment_id = parse_deployment_id(request.deployment_id.strip())
-    except ValueError as exc:
-        raise BadInputError(str(exc)) from exc
-    from codedeploy_doctor.aws.live import collect_live
+    deployment_id = None
+    if request.deployment_id is not None:
+        try:
+            deployment_id = parse_deployment_id(request.deployment_id.strip())
+        except ValueError as exc:
+            raise BadInputError(str(exc)) from exc
+    from codedeploy_doctor.aws.live import collect_live, make_factory
     from codedeploy_doctor.progress import progress
 
-    with progress(f"collecting {deployment_id}"):
-        return collect_live(
-            deployment_id,
-            region=request.region,
-            profile=request.profile,
-            log_group=str(request.log_group) if request.log_group else None,
+    # --timeout bounds the whole live run; with --watch it bounds the wait, and the collection after it.
+    deadline = None if request.watch else start_deadline(request.timeout)
+    factory = make_factory(region=request.region, profile=request.profile, client_hooks=request.client_hooks, deadline=deadline)
+    if deployment_id is None:
+        deployment_id = run_within(deadline, lambda: latest_deployment_id(factory, request), doing="finding the deployment")
+    if request.watch:
+        from codedeploy_doctor.aws.deployment_progress import watch_deployment
+        from codedeploy_doctor.watch import describe_end
+
+        policy = TextPolicy(redact_secrets=request.redact)
+        result = watch_deployment(factory, deployment_id, timeout=request.timeout, policy=policy)
+        if result.timed_out and notes is not None:
+            notes.append(describe_end(result))
+        deadline = factory.deadline = start_deadline(request.timeout)
+    target = deployment_id
+    with progress(f"collecting {target}"):
+        return run_within(
+            deadline,
+            lambda: collect_live(
+                target,
+                region=request.region,
+                profile=request.profile,
+                log_group=str(request.log_group) if request.log_group else None,
+                factory=factory,
+            ),
+            doing=f"collecting {target}",
         )
+
+
+def check_live_options(request: DiagnoseRequest) -> None:
+    """Refuse option combinations that make no sense (--latest with an id, --watch with --replay...)."""
+    if request.latest:
+        if request.deployment_id is not None or request.replay is not None:
+            raise BadInputError("--latest finds the deployment itself: give no deployment id and no --replay")
+        if not request.application or not request.deployment_group:
+            raise BadInputError(
+                "--latest needs --application and --deployment-group",
+                tip="cd-doctor --latest --application APP --deployment-group GROUP",
+            )
+    else:
+        for flag, given in (
+            ("--application", request.application),
+            ("--deployment-group", request.deployment_group),
+            ("--only-failed", request.only_failed),
+        ):
+            if given:
+                raise BadInputError(f"{flag} is only used with --latest")
+    if request.watch and request.replay is not None:
+        raise BadInputError("--watch follows a live deployment: it cannot be used with --replay")
+    if request.timeout is not None and request.timeout < 0:
+        raise BadInputError("--timeout must be zero or more seconds")
+
+
+def latest_deployment_id(factory: ClientFactory, request: DiagnoseRequest) -> DeploymentId:
+    """Find the deployment --latest means, and say which one it is on stderr."""
+    from codedeploy_doctor.aws.latest import find_latest
+
+    latest = find_latest(factory, str(request.application), str(request.deployment_group), only_failed=request.only_failed)
+    safe = TextPolicy(redact_secrets=request.redact)
+    detail = ", ".join(safe(part) for part in (latest.status, latest.create_time and f"created {latest.create_time}") if part)
+    group = f"{safe(request.application)}/{safe(request.deployment_group)}"
+    sys.stderr.write(f"cd-doctor: latest deployment of {group}: {latest.deployment_id}")
+    sys.stderr.write(f" ({detail})\n" if detail else "\n")
+    return latest.deployment_id
 
 
 def read_agent_logs(paths: tuple[Path, ...]) -> list[dict[str, object]]:
@@ -124,15 +217,7 @@ def write_snapshot(snapshot: Snapshot, path: Path, *, redact_secrets: bool) -> N
 
 
 def _redacted(snapshot: Snapshot) -> Snapshot:
+    from codedeploy_doctor.safety import redact_tree
     from codedeploy_doctor.snapshot import snapshot_from_json
 
-    def walk(value: object) -> object:
-        if isinstance(value, str):
-            return redact(value)
-        if isinstance(value, dict):
-            return {key: walk(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [walk(item) for item in value]
-        return value
-
-    return snapshot_from_json(walk(snapshot.to_json()))
+    return snapshot_from_json(redact_tree(snapshot.to_json()))

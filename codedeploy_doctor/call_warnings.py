@@ -27,7 +27,7 @@ THROTTLING_CODES: Final = frozenset(
 
 
 def warning_for(error: CallError) -> str:
-    """The one-line report warning for a call that failed, naming the IAM action involved."""
+    """Return the one-line report warning for a call that failed, naming the IAM action involved."""
     action = iam_action(error.service, error.operation)
     if error.code in ACCESS_DENIED_CODES:
         return f"could not call {error.operation}: {error.code} (grant {action})"

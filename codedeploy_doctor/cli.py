@@ -40,6 +40,50 @@ Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad inp
 Run '{TOOL_NAME} diagnose --help' for every option of the main command.
 """
 
+DIAGNOSE_HELP = f"""Diagnose a deployment (the default command: '{TOOL_NAME} d-XXXXXXXXX').
+
+Examples:
+
+\b
+  {TOOL_NAME} d-A1B2C3D4E --region eu-west-1
+  {TOOL_NAME} d-A1B2C3D4E --format markdown --output incident.md
+  {TOOL_NAME} d-A1B2C3D4E --record incident.json      # attach it to the ticket
+  {TOOL_NAME} --replay incident.json                  # a colleague replays it, offline
+  {TOOL_NAME} d-A1B2C3D4E --watch --timeout 1800      # wait for a running deployment
+  {TOOL_NAME} --latest --application shop-web --deployment-group prod --only-failed
+
+Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
+3 could not diagnose, 4 failed and Blue not confirmed serving.
+"""
+
+CAUSES_HELP = f"""List the known causes in the catalog.
+
+Examples:
+
+\b
+  {TOOL_NAME} causes
+  {TOOL_NAME} causes --json
+  {TOOL_NAME} causes --catalog team-causes.json
+"""
+
+EXPLAIN_HELP = f"""Explain one known cause: why it happens and how to fix it.
+
+Examples:
+
+\b
+  {TOOL_NAME} explain script-failed-unrecognized
+  {TOOL_NAME} explain our-cause --catalog team-causes.json
+"""
+
+SCHEMA_HELP = f"""Print the JSON Schema of the --format json report.
+
+Examples:
+
+\b
+  {TOOL_NAME} schema > cd-doctor-report.schema.json
+  {TOOL_NAME} d-A1B2C3D4E -f json | check-jsonschema --schemafile cd-doctor-report.schema.json -
+"""
+
 
 class DefaultCommandGroup(TyperGroup):
     """A group whose first argument is a deployment id unless it names a sub-command."""
@@ -86,6 +130,10 @@ def fail(error: DoctorError, *, debug: bool = False) -> NoReturn:
 
         traceback.print_exception(error)
     typer.echo(f"{TOOL_NAME}: error: {error.one_line()}", err=True)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from codedeploy_doctor.ci_summary import error_annotation
+
+        typer.echo(error_annotation(error), err=True)
     raise typer.Exit(int(error.exit_code))
 
 
@@ -102,10 +150,11 @@ def run_safely(action: Callable[[], int], *, debug: bool) -> NoReturn:
         raise
     except Exception as error:  # noqa: BLE001 - last line of defence: never a traceback without --debug
         if debug:
-            raise
-        typer.echo(
-            f"{TOOL_NAME}: internal error: {type(error).__name__}: {error}. Tip: rerun with --debug and report it", err=True
-        )
+            import traceback
+
+            traceback.print_exception(error)
+        bug = DoctorError(f"internal error: {type(error).__name__}: {error}", tip="rerun with --debug and report it")
+        typer.echo(f"{TOOL_NAME}: {bug.one_line()}", err=True)
         raise typer.Exit(int(ExitCode.CANNOT_DIAGNOSE)) from None
     raise typer.Exit(code)
 
@@ -140,7 +189,7 @@ def write_output(text: str, output: Path | None) -> None:
         raise BadInputError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
-@app.command("diagnose", help="Diagnose a deployment (the default command: 'cd-doctor d-XXXXXXXXX').")
+@app.command("diagnose", help=DIAGNOSE_HELP, short_help="Diagnose a deployment (the default command).")
 def diagnose_command(
     deployment_id: Annotated[Optional[str], typer.Argument(help="Deployment id, e.g. d-A1B2C3D4E.", show_default=False)] = None,
     region: Annotated[Optional[str], typer.Option(help="AWS Region (default: AWS_REGION / the profile's).")] = None,
@@ -158,6 +207,26 @@ def diagnose_command(
         Optional[str], typer.Option("--log-group", help="CloudWatch Logs group where the agent's logs are shipped (streams named after the instance).")
     ] = None,
     catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="A catalog FILE of your own causes; they win.")] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Follow a running deployment (progress on stderr), then diagnose it when it ends.")
+    ] = False,
+    timeout: Annotated[
+        Optional[float], typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Give up a live run after SECONDS (exit 3). With --watch: wait at most SECONDS, then diagnose.",
+        )
+    ] = None,
+    latest: Annotated[
+        bool, typer.Option("--latest", help="Diagnose the most recent deployment of --application/--deployment-group.")
+    ] = False,
+    application: Annotated[Optional[str], typer.Option("--application", help="Application name (with --latest).")] = None,
+    deployment_group: Annotated[
+        Optional[str], typer.Option("--deployment-group", help="Deployment group name (with --latest).")
+    ] = None,
+    only_failed: Annotated[
+        bool, typer.Option("--only-failed", help="With --latest: the most recent failed or stopped one.")
+    ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Do not mask secrets in the report and snapshot.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
@@ -179,11 +248,17 @@ def diagnose_command(
         color=use_color(no_color) if output is None else False,
         redact=not no_redact,
         width=terminal_width() if output is None else 100,
+        watch=watch,
+        timeout=timeout,
+        latest=latest,
+        application=application,
+        deployment_group=deployment_group,
+        only_failed=only_failed,
     )
     run_safely(lambda: run_diagnosis(request), debug=debug)
 
 
-@app.command("causes", help="List the known causes in the catalog.")
+@app.command("causes", help=CAUSES_HELP, short_help="List the known causes in the catalog.")
 def causes_command(
     catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -204,7 +279,7 @@ def causes_command(
     run_safely(body, debug=False)
 
 
-@app.command("explain", help="Explain one known cause: why it happens and how to fix it.")
+@app.command("explain", help=EXPLAIN_HELP, short_help="Explain one known cause: why it happens and how to fix it.")
 def explain_command(
     cause_id: Annotated[str, typer.Argument(help="A cause id from 'cd-doctor causes'.")],
     catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
@@ -224,7 +299,7 @@ def explain_command(
     run_safely(body, debug=False)
 
 
-@app.command("schema", help="Print the JSON Schema of the --format json report.")
+@app.command("schema", help=SCHEMA_HELP, short_help="Print the JSON Schema of the --format json report.")
 def schema_command() -> None:
     """Print the report's JSON Schema."""
     from codedeploy_doctor.schema import report_schema
@@ -234,4 +309,15 @@ def schema_command() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
-    app(args=list(argv) if argv is not None else None, prog_name=TOOL_NAME)
+    from codedeploy_doctor.deadline import reset_abandoned, work_abandoned
+
+    reset_abandoned()
+    try:
+        app(args=list(argv) if argv is not None else None, prog_name=TOOL_NAME)
+    except SystemExit as done:
+        if work_abandoned():
+            # --timeout gave up on calls still in flight: exit now rather than wait for their sockets.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(done.code if isinstance(done.code, int) else int(ExitCode.CANNOT_DIAGNOSE))
+        raise

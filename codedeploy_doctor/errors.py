@@ -36,8 +36,16 @@ class DoctorError(Exception):
         """What to try next, or None."""
 
     def one_line(self) -> str:
-        """The message and its tip on one line, as printed to stderr."""
-        return f"{self.message}. Tip: {self.tip}" if self.tip else self.message
+        """Return the message and its tip on one line, as printed to stderr.
+
+        Messages quote AWS's own words, which are untrusted: control characters and secrets
+        are removed and line breaks folded, so the result is always exactly one safe line.
+        """
+        from codedeploy_doctor.safety import TextPolicy
+
+        safe = TextPolicy()
+        text = f"{safe(self.message)}. Tip: {safe(self.tip)}" if self.tip else safe(self.message)
+        return " ".join(text.split())
 
 
 class BadInputError(DoctorError):
@@ -73,7 +81,30 @@ class AwsUnavailableError(CannotDiagnoseError):
     """Network failure, timeout, AWS 5xx or throttling past every retry."""
 
 
+class DeadlineExceededError(AwsUnavailableError):
+    """The run did not finish within ``--timeout`` seconds."""
+
+    def __init__(self, seconds: float, *, doing: str | None = None) -> None:
+        what = f" while {doing}" if doing else ""
+        super().__init__(
+            f"no diagnosis within --timeout {seconds:g}s{what}",
+            tip="AWS may be slow or throttling: retry with a larger --timeout, or --debug to see the calls",
+        )
+        self.seconds = seconds
+        """The deadline that was exceeded, in seconds."""
+
+
 class ReadOnlyViolation(DoctorError):
-    """Code tried to call an AWS operation outside the read-only allowlist (a bug)."""
+    """Code tried to call an AWS operation outside the read-only allowlist (a bug): refused before sending."""
 
     exit_code = ExitCode.CANNOT_DIAGNOSE
+
+    def __init__(self, service: str, operation: str) -> None:
+        super().__init__(
+            f"refused to call {service}:{operation}: cd-doctor only reads (a bug in cd-doctor)",
+            tip="report it; nothing was sent to AWS",
+        )
+        self.service = service
+        """boto3 service name of the refused call."""
+        self.operation = operation
+        """Operation name of the refused call."""

@@ -1,94 +1,328 @@
 """Making untrusted text (AWS fields, script output) safe to print: control characters and secrets.
 
-Every renderer passes every untrusted string through :func:`clean` (control characters, terminal
-escapes, bidirectional overrides, invalid UTF-8, huge lines) and, unless ``--no-redact``,
-:func:`redact` (credentials and tokens). Markup escaping is each renderer's own job.
+Every renderer passes every untrusted string through a :class:`TextPolicy`: :func:`clean`
+(terminal escapes, control characters, bidirectional overrides, invalid UTF-8, huge texts and
+lines) and, unless ``--no-redact``, :func:`redact` (credentials and tokens). Markup escaping is
+each renderer's own job. ``--record`` files go through :func:`redact_tree`.
+
+Every pattern here runs in linear time on any input (bounded repetitions, anchored starts), so
+a hostile megabyte-long line costs milliseconds, not minutes; ``docs/security.md`` lists what
+is masked and what is deliberately left alone (instance ids, ARNs, commit hashes, request ids).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import bisect
 import re
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
-MAX_LINE = 2000
+MAX_LINE: Final = 2000
 """Characters kept of one line; the rest is replaced by a marker."""
 
-MAX_TEXT = 64 * 1024
+MAX_TEXT: Final = 64 * 1024
 """Characters kept of one text (a log tail is ~2-4 KB; this only bounds hostile input)."""
 
 MASK: Final = "****"
 """What a secret is replaced with."""
 
-# ESC-initiated sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC
-# (ESC P/X/^/_ ... ST), and two-character escapes. Their C1 single-byte forms too.
-_ESCAPES = re.compile(
+PRIVATE_KEY_MASK: Final = f"[private key {MASK}]"
+"""What a private key block is replaced with."""
+
+# ---------------------------------------------------------------------------------------------
+# Control characters and terminal escapes
+# ---------------------------------------------------------------------------------------------
+
+# ESC-initiated sequences and their 8-bit C1 forms: CSI (ESC [ / 0x9b), OSC (ESC ] / 0x9d, which
+# carries hyperlinks (OSC 8) and window titles (OSC 0/2)), DCS/SOS/PM/APC (ESC P X ^ _ / 0x90
+# 0x98 0x9e 0x9f), and the short escapes (ESC ( B, ESC 7, ESC c...). A string sequence with no
+# terminator ends at the line's end: the rest of the text is kept, not swallowed.
+_ESCAPES: Final = re.compile(
     r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?          # CSI
-  | (?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC (hyperlinks, window titles)
-  | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?  # DCS, SOS, PM, APC
-  | \x1b[@-Z\\-_]?                             # other two-character escapes, or a lone ESC
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?                                  # CSI
+  | (?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?             # OSC
+  | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?  # DCS SOS PM APC
+  | \x1b[ -/]*[0-~]?                                                   # other escapes, lone ESC
     """,
     re.VERBOSE,
 )
-# C0 and C1 controls except tab and newline; DEL; bidirectional overrides and isolates;
-# zero-width and other invisible formatting characters that can disguise text.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+# C0 and C1 controls except tab and newline; DEL; bidirectional marks, embeddings, overrides and
+# isolates; zero-width and other invisible formatting characters that can disguise text; Unicode
+# tag characters (invisible ASCII look-alikes).
+_CONTROLS: Final = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+_CUT_MARK: Final = "[{} characters cut]"
 
 
 def clean(text: str | bytes | None) -> str:
     """Remove terminal escapes and control characters, bound lengths, decode bytes safely."""
+    return _bound_lines(_strip(text))
+
+
+def _strip(text: object) -> str:
+    """Do everything :func:`clean` does except cutting long lines (redaction must see whole lines)."""
     if text is None:
         return ""
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
+    elif not isinstance(text, str):
+        text = str(text)  # a number or a list where AWS gave text: print it, do not crash
     if len(text) > MAX_TEXT:
-        # Keep the end: the last lines of a log say most.
-        text = f"[{len(text) - MAX_TEXT} characters cut]\n" + text[-MAX_TEXT:]
+        text = _keep_end(text)
     text = text.replace("\r\n", "\n")
     text = _ESCAPES.sub("", text)
     text = text.replace("\r", "\\r")  # visible: a stray CR is evidence (CRLF scripts)
     text = _CONTROLS.sub("", text)
     # Lone surrogates (from bad decoding upstream) cannot be encoded: replace them.
-    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _keep_end(text: str) -> str:
+    """Keep the last MAX_TEXT characters (the last lines of a log say most), from a clean boundary.
+
+    The cut never leaves half a token at the start: half a secret is not recognisable as one.
+    """
+    kept = text[-MAX_TEXT:]
+    newline = kept.find("\n", 0, MAX_LINE)
+    if newline >= 0:
+        kept = kept[newline + 1 :]
+    else:
+        space = re.search(r"\s", kept[:MAX_LINE])
+        kept = kept[space.end() :] if space else kept[MAX_LINE:]
+    return _CUT_MARK.format(len(text) - len(kept)) + "\n" + kept
+
+
+def _bound_lines(text: str) -> str:
     lines = text.split("\n")
-    return "\n".join(line if len(line) <= MAX_LINE else line[:MAX_LINE] + f" [{len(line) - MAX_LINE} characters cut]" for line in lines)
+    return "\n".join(
+        line if len(line) <= MAX_LINE else line[:MAX_LINE] + " " + _CUT_MARK.format(len(line) - MAX_LINE) for line in lines
+    )
 
 
-_SECRET_PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
-    # Private key blocks, whole.
-    (re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.S), f"[private key {MASK}]"),
-    # AWS access key ids (AKIA long-term, ASIA temporary...).
-    (re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b"), MASK),
-    # GitHub, GitLab, Slack tokens.
-    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"), MASK),
-    (re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b"), MASK),
-    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), MASK),
-    (re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+"), f"https://hooks.slack.com/services/{MASK}"),
-    # Bearer and basic authorization values.
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*"), rf"\1 {MASK}"),
-    # URL userinfo: scheme://user:password@host
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s:/@]+):[^\s@/]+@"), rf"\1:{MASK}@"),
-    # key=value / key: value / "key": "value" for secret-looking keys (aws_secret_access_key, password, token...).
-    (
-        re.compile(
-            r"""(?ix)
-            (\b[\w.\-]*(?:secret|passw(?:or)?d|pwd|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth)[\w.\-]*
-            ["']?\s*[:=]\s*["']?)
-            (?!\*\*\*\*)([^\s"',;&]{3,})
-            """
-        ),
-        rf"\1{MASK}",
-    ),
-    # A bare 40-character AWS secret access key right after an access key id mention.
-    (re.compile(r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[/+])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"), MASK),
+# ---------------------------------------------------------------------------------------------
+# Secrets
+# ---------------------------------------------------------------------------------------------
+
+_ACCESS_KEY_ID: Final = r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"
+"""Access key ids (long-term AKIA, temporary ASIA); principal ids (AIDA, AROA...) are not secrets."""
+
+# A key whose name ends with one of these words holds a secret: password=, db_password:,
+# aws_secret_access_key =, "SecretAccessKey": , SessionToken=, X-Amz-Security-Token=,
+# X-Amz-Signature=, client_secret=, api-key: ... Names that merely contain the word
+# (InvalidClientTokenId, SignatureDoesNotMatch, credential_source) are not keys of secrets.
+_SECRET_WORDS: Final = (
+    r"(?:passwords?|passwd|passphrase|secrets?|tokens?|api[_-]?keys?|apikeys?|access[_-]?keys?|"
+    r"secret[_-]?keys?|private[_-]?keys?|credentials?|signature|[_.-]pwd|auth[_-]?keys?)"
 )
+
+_KEY_VALUE: Final = re.compile(
+    rf"""(?ix)
+    (?<![\w.\-:/])                              # a key starts a word (not inside an ARN or a path)
+    (?P<key>[\w.\-]{{0,64}}?{_SECRET_WORDS})
+    (?P<sep>\\?["']?[ \t]{{0,8}}[:=][ \t]{{0,8}})
+    (?:
+        \\?(?P<quote>["'])(?P<quoted>[^"'\n]{{1,8192}})(?P=quote)   # "key": "a value with spaces"
+      | (?P<bare>[^\s"',;&\\]{{1,8192}})                           # key=value, key: value
+    )
+    """
+)
+
+# "password: correct horse battery staple": a password may hold spaces; mask to the line's end.
+_PASSWORD_LINE: Final = re.compile(
+    r"(?i)(?<![\w.\-:/])(?P<key>[\w.\-]{0,64}?(?:passwords?|passwd|passphrase|[_.-]pwd))"
+    r"(?P<sep>[ \t]{0,8}:[ \t]{1,8})(?P<value>(?![\"'\\]|\*\*\*\*)[^\n]{1,8192})"
+)
+
+_FLAG_VALUE: Final = re.compile(
+    r"(?i)(?<![\w-])(?P<flag>--?[\w-]{0,40}(?:password|passwd|token|secret|api-?key)[ \t]+)(?P<value>[^\s\-]\S{0,8191})"
+)
+
+_AUTHORIZATION: Final = re.compile(
+    r"(?i)(?P<head>\bauthorization\\?[\"']?[ \t]{0,8}[:=][ \t]{0,8}\\?[\"']?(?:[A-Za-z][\w-]{0,30}[ \t]+)?)"
+    r"(?P<value>[^\s\"'\\]{1,8192})"
+)
+
+_BEARER: Final = re.compile(r"(?i)(?P<head>\bbearer[ \t]+)(?P<value>[A-Za-z0-9\-._~+/]{8,8192}=*)")
+_BASIC: Final = re.compile(r"(?i)(?P<head>\bbasic[ \t]+)(?P<value>[A-Za-z0-9+/]{6,8192}={0,2})(?![A-Za-z0-9+/=])")
+
+_URL_USERINFO: Final = re.compile(r"(?i)(?<![\w+.\-])(?P<head>[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,256}):(?P<value>[^\s@/]{1,256})@")
+
+_KEY_PAIR: Final = re.compile(
+    rf"(?<![A-Za-z0-9])(?P<id>{_ACCESS_KEY_ID})(?P<sep>[ \t]*[,;:|=][ \t]*|[ \t]+)"
+    r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+)
+
+# Tokens recognisable by their own prefix, wherever they appear.
+_PREFIXED_TOKENS: Final = re.compile(
+    r"""(?x)
+    (?<![A-Za-z0-9])""" + _ACCESS_KEY_ID + r"""(?![A-Za-z0-9])                  # AWS access key ids
+  | (?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})   # GitHub
+  | (?<![A-Za-z0-9_\-])gl(?:pat|dt|rt|cbt|ptt|ft|imt|oas|soat|agent)-[A-Za-z0-9_\-]{20,255}  # GitLab
+  | (?<![A-Za-z0-9\-])xox[abposre]-[A-Za-z0-9\-]{10,255}                       # Slack
+  | (?<![A-Za-z0-9\-])xapp-[0-9]-[A-Za-z0-9\-]{10,255}                         # Slack app-level
+  | (?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,4096}\.eyJ[A-Za-z0-9_\-]{8,8192}\.[A-Za-z0-9_\-]{0,4096}  # JWT
+  | (?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])                        # npm
+  | (?<![A-Za-z0-9_])[sr]k_live_[A-Za-z0-9]{16,255}                            # Stripe
+  | (?<![A-Za-z0-9_\-])AIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])                # Google API key
+    """
+)
+
+_SLACK_WEBHOOK: Final = re.compile(r"(?P<head>https://hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_\-]{1,512}")
+
+_PEM_BEGIN: Final = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END: Final = re.compile(r"-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_BODY_LINE: Final = re.compile(r"[A-Za-z0-9+/=]*|(?:Proc-Type|DEK-Info|Comment):.*")
+
+_PROSE_WORD: Final = re.compile(r"[A-Za-z]+")
 
 
 def redact(text: str) -> str:
-    """Mask credentials and tokens; ids, ARNs, hashes and request ids are left alone."""
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+    """Mask credentials and tokens; ids, ARNs, hashes, request ids and base64 data are left alone."""
+    if not text:
+        return text
+    text = _mask_private_keys(text)
+    text = _KEY_PAIR.sub(_mask_key_pair, text)
+    text = _PREFIXED_TOKENS.sub(MASK, text)
+    text = _SLACK_WEBHOOK.sub(lambda m: m["head"] + MASK, text)
+    text = _AUTHORIZATION.sub(_masked_unless_masked, text)
+    text = _BEARER.sub(_masked_if(_looks_like_token), text)
+    text = _BASIC.sub(_masked_if(_is_basic_credential), text)
+    text = _URL_USERINFO.sub(lambda m: f"{m['head']}:{MASK}@", text)
+    text = _PASSWORD_LINE.sub(_mask_password_line, text)
+    text = _KEY_VALUE.sub(_mask_key_value, text)
+    return _FLAG_VALUE.sub(lambda m: m["flag"] + MASK, text)
+
+
+def _mask_key_pair(match: re.Match[str]) -> str:
+    secret = match["secret"]
+    # Forty hex digits after a key id are a commit hash, not a secret key (which is base64).
+    masked_secret = secret if re.fullmatch(r"[0-9a-fA-F]{40}", secret) else MASK
+    return f"{MASK}{match['sep']}{masked_secret}"
+
+
+def _masked_unless_masked(match: re.Match[str]) -> str:
+    value = match["value"]
+    return match["head"] + (value if value.startswith(MASK) else MASK)
+
+
+def _masked_if(predicate: Callable[[str], bool]) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        value = match["value"]
+        return match["head"] + MASK if predicate(value) and not value.startswith(MASK) else match[0]
+
+    return replace
+
+
+def _looks_like_token(value: str) -> bool:
+    """Tell a bearer value from a word ("bearer authentication"): it has a digit or a symbol, or is long."""
+    return len(value) >= 20 or any(not char.isalpha() for char in value)
+
+
+def _is_basic_credential(value: str) -> bool:
+    """Tell base64 of ``user:password`` after ``Basic`` from prose such as "basic authentication"."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return b":" in decoded
+
+
+def _mask_key_value(match: re.Match[str]) -> str:
+    quoted = match["quoted"]
+    if quoted is not None:
+        quote = match["quote"]
+        # A JSON string escaped inside another (a log line holding {\"password\":\"x\"}).
+        escape = "\\" if quoted.endswith("\\") else ""
+        prefix = match[0][: match.start("quote") - match.start()]
+        return f"{prefix}{quote}{MASK}{escape}{quote}"
+    value = match["bare"]
+    if value.startswith(MASK) or value.startswith(("${", "$(", "{{")):
+        return match[0]
+    if ":" in match["sep"] and _is_prose(match, value):
+        return match[0]
+    return f"{match['key']}{match['sep']}{MASK}"
+
+
+def _mask_password_line(match: re.Match[str]) -> str:
+    key, value = match["key"], match["value"]
+    # "InvalidPassword: The password does not meet the policy" is an error code and its message.
+    error_code = sum(char.isupper() for char in key) >= 2 and re.match(r"[A-Z][a-z]* [A-Za-z]", value) is not None
+    return match[0] if error_code or value.startswith(("${", "$(", "{{")) else f"{key}{match['sep']}{MASK}"
+
+
+def _is_prose(match: re.Match[str], value: str) -> bool:
+    """Tell a sentence ("ExpiredToken: The security token included in the request is expired") from a secret."""
+    if not _PROSE_WORD.fullmatch(value):
+        return False
+    rest = match.string[match.end() : match.end() + 2]
+    return len(rest) == 2 and rest[0] == " " and rest[1].isalpha()
+
+
+def _mask_private_keys(text: str) -> str:
+    """Mask PEM/OpenSSH/PGP private key blocks, also one whose BEGIN line was cut off (a log tail)."""
+    if "PRIVATE KEY" not in text:
+        return text
+    ends = list(_PEM_END.finditer(text))
+    end_starts = [end.start() for end in ends]
+    begins = [(m.start(), True, m) for m in _PEM_BEGIN.finditer(text)]
+    markers = sorted(begins + [(m.start(), False, m) for m in ends], key=lambda marker: marker[0])
+    parts: list[str] = []
+    position = 0
+    for start, is_begin, marker in markers:
+        if start < position:
+            continue
+        if is_begin:
+            following = bisect.bisect_left(end_starts, marker.end())
+            parts.append(text[position:start])
+            position = ends[following].end() if following < len(ends) else len(text)
+        else:
+            parts.append(text[position : _start_of_key_body(text, position, start)])
+            position = marker.end()
+        parts.append(PRIVATE_KEY_MASK)
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _start_of_key_body(text: str, floor: int, end: int) -> int:
+    """Where the base64 lines before an END line start (no earlier than ``floor``)."""
+    segment = text[floor:end]
+    start = len(segment)
+    for number, line in enumerate(reversed(segment.split("\n"))):
+        body = line.strip()
+        # The END line itself and the short last body line; then full-length base64 or PEM headers.
+        if not _PEM_BODY_LINE.fullmatch(body) or not (number <= 1 or len(body) >= 16 or ":" in body):
+            break
+        start -= len(line) + (1 if number > 0 else 0)
+    return floor + start
+
+
+_SECRET_KEY_NAME: Final = re.compile(rf"(?i)[\w.\-]{{0,64}}?{_SECRET_WORDS}")
+_NOT_SECRET_KEY_NAMES: Final = frozenset({"nexttoken", "clienttoken", "continuationtoken", "pagetoken"})
+
+
+def is_secret_key_name(name: str) -> bool:
+    """Return True for a JSON key that holds a secret (``password``, ``SecretAccessKey``, ``SessionToken``)."""
+    return name.lower() not in _NOT_SECRET_KEY_NAMES and _SECRET_KEY_NAME.fullmatch(name) is not None
+
+
+def redact_tree(value: Any) -> Any:
+    """Redact every string in a JSON tree; a string under a secret-named key is masked whole."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {
+            key: MASK if isinstance(item, str) and item and is_secret_key_name(str(key)) else redact_tree(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [redact_tree(item) for item in value]
+    return value
 
 
 class TextPolicy:
@@ -99,6 +333,7 @@ class TextPolicy:
         """False with ``--no-redact``."""
 
     def __call__(self, text: str | None) -> str:
-        """Return ``text`` cleaned (and redacted)."""
-        cleaned = clean(text)
-        return redact(cleaned) if self.redact_secrets else cleaned
+        """Return ``text`` cleaned (and redacted): safe to print in any format."""
+        stripped = _strip(text)
+        # Redact before cutting long lines, so a cut never leaves half a secret in view.
+        return _bound_lines(redact(stripped) if self.redact_secrets else stripped)

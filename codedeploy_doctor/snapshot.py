@@ -20,8 +20,8 @@ from codedeploy_doctor.errors import BadInputError
 SNAPSHOT_FORMAT: Final = "cd-doctor.snapshot/1"
 """The ``format`` value this version reads and writes."""
 
-MAX_SNAPSHOT_BYTES: Final = 256 * 1024 * 1024
-"""Snapshot files larger than this are refused before parsing."""
+MAX_SNAPSHOT_BYTES: Final = 64 * 1024 * 1024
+"""Snapshot files larger than this are refused before parsing (a live run's snapshot is a few MB)."""
 
 JsonObject = dict[str, Any]
 """A JSON object in AWS's response shape."""
@@ -132,9 +132,15 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+MAX_NESTING: Final = 64
+"""JSON nesting a snapshot may have (AWS responses nest about 10 deep); deeper is refused."""
+
+
 def _require(condition: bool, source: str, reason: str) -> None:
     if not condition:
-        raise BadInputError(f"{source}: not a cd-doctor snapshot: {reason}", tip="record one with --record, or see docs/snapshot.md")
+        raise BadInputError(
+            f"{source}: not a cd-doctor snapshot: {reason}", tip="record one with --record, or see docs/snapshot.md"
+        )
 
 
 def _object_or_none(data: Mapping[str, Any], key: str, source: str) -> JsonObject | None:
@@ -143,11 +149,43 @@ def _object_or_none(data: Mapping[str, Any], key: str, source: str) -> JsonObjec
     return value
 
 
+def _count(data: Mapping[str, Any], key: str, source: str, default: int) -> int:
+    value = data.get(key, default)
+    if value is None:
+        return default
+    whole = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    _require(whole, source, f"'{key}' must be a whole number >= 0")
+    return int(value)
+
+
+def _nesting_within(data: Any, limit: int) -> bool:
+    """Return True when ``data`` nests at most ``limit`` levels (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
 def snapshot_from_json(data: Any, source: str = "snapshot") -> Snapshot:
-    """Validate a parsed snapshot file and return it, or raise :class:`BadInputError`."""
+    """Validate a parsed snapshot file and return it, or raise :class:`BadInputError`.
+
+    Only ``format``, ``deployment`` and ``targets`` are required (CONTRACTS §3); every other
+    documented key may be absent or null, but when present must have its documented type. The
+    AWS objects inside are taken as they are: the diagnosis tolerates any shape within them.
+    """
     _require(isinstance(data, dict), source, "the top level must be a JSON object")
     fmt = data.get("format")
-    _require(fmt == SNAPSHOT_FORMAT, source, f"'format' is {fmt!r}, expected {SNAPSHOT_FORMAT!r}")
+    _require(fmt == SNAPSHOT_FORMAT, source, f"'format' is {_short(fmt)}, expected {SNAPSHOT_FORMAT!r}")
+    _require(_nesting_within(data, MAX_NESTING), source, f"JSON nested deeper than {MAX_NESTING} levels")
     deployment = data.get("deployment")
     _require(isinstance(deployment, dict), source, "'deployment' is missing or not an object")
     targets = data.get("targets")
@@ -168,19 +206,14 @@ def snapshot_from_json(data: Any, source: str = "snapshot") -> Snapshot:
                 message=str(item.get("message", "")),
             )
         )
-    collection_raw = data.get("collection")
-    collection = None
-    if isinstance(collection_raw, dict):
-        listed = collection_raw.get("listed") or {}
-        collection = Collection(
-            strategy=str(collection_raw.get("strategy", "all")),
-            listed={str(k): int(v) for k, v in listed.items() if isinstance(v, int)} if isinstance(listed, dict) else {},
-            fetched=int(collection_raw.get("fetched", len(targets)) or 0),
-            truncated=bool(collection_raw.get("truncated", False)),
-        )
+    collection = _collection(data.get("collection"), len(targets), source)
     extra_logs = data.get("extraLogs") or []
     _require(isinstance(extra_logs, list), source, "'extraLogs' must be a list")
-    api_calls = data.get("apiCalls", 0)
+    _require(all(isinstance(log, dict) for log in extra_logs), source, "every item of 'extraLogs' must be an object")
+    region = data.get("region")
+    _require(region is None or isinstance(region, str), source, "'region' must be a string or null")
+    recorded_at = data.get("recordedAt")
+    _require(recorded_at is None or isinstance(recorded_at, str), source, "'recordedAt' must be a string or null")
     return Snapshot(
         deployment=deployment,
         targets=targets,
@@ -188,30 +221,70 @@ def snapshot_from_json(data: Any, source: str = "snapshot") -> Snapshot:
         rollback_deployment=_object_or_none(data, "rollbackDeployment", source),
         traffic=traffic,
         errors=tuple(errors),
-        region=data.get("region") if isinstance(data.get("region"), str) else None,
-        recorded_at=data.get("recordedAt") if isinstance(data.get("recordedAt"), str) else None,
+        region=region,
+        recorded_at=recorded_at,
         collection=collection,
-        extra_logs=tuple(log for log in extra_logs if isinstance(log, dict)),
-        api_calls=api_calls if isinstance(api_calls, int) else 0,
+        extra_logs=tuple(extra_logs),
+        api_calls=_count(data, "apiCalls", source, 0),
     )
 
 
+def _collection(raw: Any, target_count: int, source: str) -> Collection | None:
+    if raw is None:
+        return None
+    _require(isinstance(raw, dict), source, "'collection' must be an object or null")
+    listed = raw.get("listed") or {}
+    _require(isinstance(listed, dict), source, "'collection.listed' must be an object")
+    strategy = raw.get("strategy", "all")
+    _require(isinstance(strategy, str), source, "'collection.strategy' must be a string")
+    truncated = raw.get("truncated", False)
+    _require(isinstance(truncated, bool), source, "'collection.truncated' must be true or false")
+    return Collection(
+        strategy=strategy,
+        listed={str(k): v for k, v in listed.items() if isinstance(v, int) and not isinstance(v, bool)},
+        fetched=_count(raw, "fetched", f"{source} (collection)", target_count),
+        truncated=truncated,
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def load_snapshot(path: Path) -> Snapshot:
-    """Read and validate a snapshot file; every problem is a one-line :class:`BadInputError`."""
+    """Read and validate a snapshot file; every problem is a one-line :class:`BadInputError`.
+
+    The file is read with a size bound (a FIFO or a device is never read without end), must be
+    UTF-8 JSON without NaN or Infinity, nest at most :data:`MAX_NESTING` levels, and fit
+    CONTRACTS §3.
+    """
+    limit = MAX_SNAPSHOT_BYTES
+    if path.is_dir():
+        raise BadInputError(f"cannot read snapshot {path}: it is a directory", tip="pass a snapshot .json file to --replay")
     try:
-        size = path.stat().st_size
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise BadInputError(f"cannot read snapshot {path}: {exc.strerror or exc}") from exc
-    if size > MAX_SNAPSHOT_BYTES:
-        raise BadInputError(f"{path}: snapshot is {size} bytes, larger than the {MAX_SNAPSHOT_BYTES} byte limit")
+    if len(raw) > limit:
+        raise BadInputError(f"{path}: snapshot is larger than the {limit} byte limit", tip="is this really a snapshot file?")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read snapshot {path}: {exc}") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from exc
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise BadInputError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    except ValueError as exc:
+        raise BadInputError(f"{path}: invalid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise BadInputError(f"{path}: not a cd-doctor snapshot: JSON nested too deeply") from exc
     return snapshot_from_json(data, source=str(path))
 
 

@@ -16,6 +16,7 @@ from botocore import xform_name
 
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.failures import call_error
+from codedeploy_doctor.errors import DeadlineExceededError, ReadOnlyViolation
 from codedeploy_doctor.snapshot import CallError, JsonObject, to_jsonable
 
 T = TypeVar("T")
@@ -50,6 +51,8 @@ class CollectionContext:
         """Make one non-core call; a failure is recorded and None returned."""
         try:
             return self.call(service, operation, **params)
+        except (ReadOnlyViolation, DeadlineExceededError):
+            raise  # a bug, or the run's --timeout: never a mere warning
         except Exception as exc:  # noqa: BLE001 - any failure of a non-core call degrades to a warning
             self.record(call_error(service, operation, exc))
             return None

@@ -22,7 +22,6 @@ READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
     "elbv2": frozenset({"DescribeTargetGroups", "DescribeTargetHealth", "DescribeListeners", "DescribeRules"}),
     "elb": frozenset({"DescribeInstanceHealth"}),
     "ec2": frozenset({"DescribeInstances"}),
-    "autoscaling": frozenset({"DescribeAutoScalingGroups"}),
     "ecs": frozenset({"DescribeServices"}),
     "lambda": frozenset({"GetAlias"}),
     "logs": frozenset({"FilterLogEvents"}),
@@ -34,7 +33,6 @@ IAM_PREFIX: Final[dict[str, str]] = {
     "elbv2": "elasticloadbalancing",
     "elb": "elasticloadbalancing",
     "ec2": "ec2",
-    "autoscaling": "autoscaling",
     "ecs": "ecs",
     "lambda": "lambda",
     "logs": "logs",
@@ -51,14 +49,42 @@ def iam_action(service: str, operation: str) -> str:
 
 
 def is_allowed(service: str, operation: str) -> bool:
-    """True when ``operation`` of ``service`` is on the read-only allowlist."""
+    """Return True when ``operation`` of ``service`` is on the read-only allowlist."""
     return operation in READ_ONLY_OPERATIONS.get(service, frozenset()) and operation.startswith(READ_PREFIXES)
 
 
 def iam_policy() -> dict[str, object]:
-    """The least-privilege IAM policy covering every operation on the allowlist."""
-    actions = sorted(iam_action(service, op) for service, ops in READ_ONLY_OPERATIONS.items() for op in ops)
+    """Return the least-privilege IAM policy covering every operation on the allowlist, one statement per service."""
+    by_prefix: dict[str, set[str]] = {}
+    for service, operations in READ_ONLY_OPERATIONS.items():
+        by_prefix.setdefault(IAM_PREFIX.get(service, service), set()).update(iam_action(service, op) for op in operations)
     return {
         "Version": "2012-10-17",
-        "Statement": [{"Sid": "CdDoctorReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
+        "Statement": [
+            {"Sid": f"CdDoctorRead{_SID_NAMES.get(prefix, prefix.title())}", "Effect": "Allow", "Action": sorted(actions)}
+            | {"Resource": "*"}
+            for prefix, actions in sorted(by_prefix.items())
+        ],
     }
+
+
+_SID_NAMES: Final = {
+    "codedeploy": "CodeDeploy",
+    "elasticloadbalancing": "LoadBalancing",
+    "ec2": "EC2",
+    "ecs": "ECS",
+    "logs": "Logs",
+}
+
+
+def policy_json() -> str:
+    """Return the policy as ``docs/iam-policy.json`` holds it (``python -m codedeploy_doctor.aws.readonly``)."""
+    import json
+
+    return json.dumps(iam_policy(), indent=2) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(policy_json())

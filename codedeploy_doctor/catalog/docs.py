@@ -81,6 +81,20 @@ replaces it. The file is JSON:
 """
 
 
+def match_description(record: CauseRecord) -> list[str]:
+    """Describe, one line per condition, what selects a record (for docs and ``explain``)."""
+    blocks = [("all of", record.when), ("any of", record.signals)]
+    blocks += [("or all of", block) for block in record.any_of]
+    blocks.append(("none of", record.unless))
+    lines: list[str] = []
+    for label, block in blocks:
+        described = block.describe()
+        if described:
+            lines.append(f"{label}:")
+            lines += [f"  {item}" for item in described]
+    return lines or ["every failure (the catch-all)"]
+
+
 def _record_section(record: CauseRecord) -> list[str]:
     lines = [f"### `{record.id}`", "", f"**What it is:** {record.title}."]
     if record.generic:
@@ -93,23 +107,29 @@ def _record_section(record: CauseRecord) -> list[str]:
     if record.where:
         lines += ["**Where to look next:**", "", record.where, ""]
     lines += ["**What it matches:**", ""]
-    matches: list[str] = []
-    blocks = [("all of", record.when), ("any of", record.signals)]
-    blocks += [("or all of", block) for block in record.any_of]
-    blocks.append(("none of", record.unless))
-    for label, block in blocks:
-        described = block.describe()
-        if described:
-            matches.append(f"- {label}:")
-            matches += [f"  - {item}" for item in described]
-    if not matches:
-        matches.append("- every failure (the catch-all)")
-    lines += matches
+    lines += [f"{'  ' if line.startswith('  ') else ''}- {line.strip()}" for line in match_description(record)]
     lines.append("")
     lines += ["**References:**", ""]
     lines += [f"- <{link}>" for link in record.docs]
     lines.append("")
     return lines
+
+
+def render_record_text(record: CauseRecord) -> str:
+    """Render one record as plain text for ``cd-doctor explain <id>`` (same sections as the docs)."""
+    lines = [f"{record.id}: {record.title}", f"Category: {record.category}" + (" (generic)" if record.generic else ""), ""]
+    lines += ["Why it happens", f"  {record.explanation}", ""]
+    lines.append("How to fix")
+    lines += [f"  {number}. {step}" for number, step in enumerate(record.fix, start=1)]
+    lines.append("")
+    if record.where:
+        lines += ["Where to look next", f"  {record.where}", ""]
+    lines.append("What it matches")
+    lines += [f"  {line}" for line in match_description(record)]
+    lines.append("")
+    lines.append("References")
+    lines += [f"  {link}" for link in record.docs]
+    return "\n".join(lines) + "\n"
 
 
 def render_catalog_markdown(catalog: Catalog) -> str:

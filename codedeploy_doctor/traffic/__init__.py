@@ -9,8 +9,8 @@ from lifecycle events. The exit code rule (CONTRACTS §2) depends on that basis,
 only claims ``traffic-layer`` when every read it needs is in the snapshot.
 
 A deployment that did not fail still gets a verdict: in progress, it is judged like a failed
-one; succeeded, a blue/green deployment is ``not-applicable`` (Blue was retired as planned)
-while an in-place one reports its capacity.
+one; a blue/green deployment that succeeded, bakes, or waits to terminate Blue is
+``not-applicable`` (Blue was retired as planned), while an in-place one reports its capacity.
 
 This package does no I/O and imports nothing from ``codedeploy_doctor.aws`` nor boto3.
 """
@@ -46,6 +46,18 @@ def _by_platform(facts: Facts) -> BlueTraffic:
     )
 
 
+def _retired_as_planned(facts: Facts) -> bool:
+    """Tell whether a blue/green deployment that did not fail has moved production on purpose.
+
+    That is once it succeeded, while it bakes (ECS, Lambda), and during the termination wait
+    (the deployment is still in progress then, with traffic already on Green).
+    """
+    blue_green = facts.deployment_type == "BLUE_GREEN" or facts.platform in ("ECS", "Lambda")
+    if not blue_green or facts.failed:
+        return False
+    return facts.status in ("Succeeded", "Baking") or facts.deployment.get("instanceTerminationWaitTimeStarted") is True
+
+
 def assess_blue_traffic(snapshot: Snapshot) -> BlueTraffic:
     """Whether Blue still serves production traffic, with the checks and the Blue/Green view behind it."""
     facts = read_facts(snapshot)
@@ -53,9 +65,6 @@ def assess_blue_traffic(snapshot: Snapshot) -> BlueTraffic:
     rollback = rollback_check(facts)
     if rollback is not None:
         result = replace(result, checks=(*result.checks, rollback))
-    blue_green = facts.deployment_type == "BLUE_GREEN" or facts.platform in ("ECS", "Lambda")
-    if facts.succeeded and blue_green:
-        result = replace(
-            result, verdict="not-applicable", summary=f"deployment succeeded, traffic moved to Green as planned; {result.summary}"
-        )
+    if _retired_as_planned(facts):
+        result = replace(result, verdict="not-applicable", summary=f"traffic moved to Green as planned; {result.summary}")
     return replace(result, blue_termination=blue_termination(facts))

@@ -45,16 +45,23 @@ def assess_server(facts: Facts) -> BlueTraffic:
     return _in_place_without_load_balancer(facts)
 
 
-def _instance_states(view: TrafficView, ids: Sequence[str]) -> dict[str, str] | None:
-    """EC2 state name per instance id ("not found" when EC2 no longer knows it), or None when not read."""
+def _instance_states(view: TrafficView, blue_ids: Sequence[str], other_ids: Sequence[str]) -> dict[str, str] | None:
+    """EC2 state name per instance id, or None when EC2 was not read.
+
+    The collector asks EC2 about the listed Blue instances only, so a Blue id missing from the
+    answer is one EC2 has forgotten ("not found": terminated over an hour ago); other ids get a
+    state only when the snapshot happens to hold them.
+    """
     instances = view.instances()
     if instances is None:
         return None
-    return {
-        instance_id: as_str(as_object(instances.get(instance_id, {}).get("State")).get("Name"))
-        or ("not found" if instance_id not in instances else "unknown")
-        for instance_id in ids
-    }
+    states: dict[str, str] = {}
+    for instance_id in [*blue_ids, *other_ids]:
+        if instance_id in instances:
+            states[instance_id] = as_str(as_object(instances[instance_id].get("State")).get("Name")) or "unknown"
+        elif instance_id in blue_ids:
+            states[instance_id] = "not found"
+    return states
 
 
 def _members(
@@ -115,7 +122,7 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     if not blue_ids and reading.complete:
         # Blue targets were not collected: every registered instance not labelled Green is original.
         blue_ids = sorted(reading.registered_ids() - set(green_ids))
-    ec2 = _instance_states(view, blue_ids + green_ids)
+    ec2 = _instance_states(view, blue_ids, green_ids)
     checks.extend(reading.checks)
     checks.extend(reading.problems)
     if not reading.states and not reading.problems:
@@ -320,7 +327,9 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
 
 def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
     instances = facts.targets_of("InstanceTarget")
-    stopped = [t for t in instances if t.succeeded("ApplicationStop") and not t.succeeded("ApplicationStart")]
+    # Targets still running their events are not "left" anywhere yet.
+    settled = [t for t in instances if t.status not in ("InProgress", "Pending")]
+    stopped = [t for t in settled if t.succeeded("ApplicationStop") and not t.succeeded("ApplicationStart")]
     if stopped:
         ids = ", ".join(t.id for t in stopped[:5]) + (f" and {len(stopped) - 5} more" if len(stopped) > 5 else "")
         detail = f"{plural(len(stopped), 'instance')} had the application stopped (ApplicationStop) and not started again: {ids}"

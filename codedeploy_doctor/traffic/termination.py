@@ -26,31 +26,26 @@ def blue_termination(facts: Facts) -> str | None:
     option = as_object(facts.blue_green_configuration.get("terminateBlueInstancesOnDeploymentSuccess"))
     if not option:
         return None
-    what = "Blue instances" if facts.platform == "Server" else "the original (Blue) task set"
-    verb = "are" if facts.platform == "Server" else "is"
+    server = facts.platform == "Server"
+    what = "Blue instances" if server else "the original (Blue) task set"
+    verb, them = ("are", "them") if server else ("is", "it")
     action = as_str(option.get("action")) or "TERMINATE"
     if action == "KEEP_ALIVE":
-        return (
-            f"{what} {verb} kept alive after the deployment (KEEP_ALIVE): deregistered, still running, until you terminate them"
-        )
+        return f"{what} {verb} kept alive after the deployment (KEEP_ALIVE): deregistered but running until you terminate {them}"
     wait = int(as_number(option.get("terminationWaitTimeInMinutes")) or 0)
     if facts.deployment.get("instanceTerminationWaitTimeStarted") is True:
         started = latest_event_end(facts.targets)
         if started is None:
             return f"the {_minutes(wait)} termination wait has started: {what} {verb} terminated when it ends"
         due = started + dt.timedelta(minutes=wait)
-        text = (
-            f"{what} {verb} terminated at {format_time(due)}, {_minutes(wait)} after the wait started at {format_time(started)}"
-        )
+        text = f"{what} {verb} terminated at {format_time(due)}, {_minutes(wait)} after the wait began at {format_time(started)}"
         now = facts.recorded_at
         if now is None:
             return text
         delta = round((due - now).total_seconds() / 60)
         if delta > 0:
             return f"{text}: {_minutes(delta)} after this snapshot"
-        return f"{text}: {_minutes(-delta)} before this snapshot, expect them gone"
+        return f"{text}: {_minutes(-delta)} before this snapshot, expect {them} gone"
     if facts.failed:
-        return f"{what} {verb} not terminated: CodeDeploy terminates them only after a successful deployment ({_minutes(wait)})"
-    if facts.succeeded:
-        return f"{what} {verb} terminated {_minutes(wait)} after traffic moves (TERMINATE); the wait has not started"
-    return f"{what} will be terminated {_minutes(wait)} after traffic moves to Green and the deployment succeeds"
+        return f"CodeDeploy does not terminate {what} after a failed deployment (TERMINATE applies only after success)"
+    return f"{what} will be terminated {_minutes(wait)} after traffic moves to Green and the deployment completes"

@@ -13,6 +13,9 @@ returned, with timestamps as ``datetime`` like the real parser gives. What it do
 - BatchGetDeploymentTargets refuses more than 25 ids with
   ``DeploymentTargetListSizeExceededException``; unknown ids are
   ``DeploymentTargetDoesNotExistException``;
+- ListDeployments filters by group, ``includeOnlyStatuses`` and ``createTimeRange``, pages with
+  ``nextToken`` and lists newest first (``deployments_order="oldest-first"`` flips it: AWS
+  documents no order); unknown applications and groups are AWS's errors;
 - unknown deployments are ``DeploymentDoesNotExistException``, unknown groups
   ``DeploymentGroupDoesNotExistException``;
 - every call is counted, can be delayed (``latency``) and can be made to fail (``faults``).
@@ -63,6 +66,7 @@ class CodeDeployWorld:
     groups: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     targets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     page_size: int = 100
+    deployments_order: str = "newest-first"
     latency: float = 0.0
     faults: list[Fault] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
@@ -200,15 +204,43 @@ class CodeDeployWorld:
     def _op_ListDeployments(self, params: dict[str, Any]) -> dict[str, Any]:
         wanted = set(params.get("includeOnlyStatuses") or [])
         app, group = params.get("applicationName"), params.get("deploymentGroupName")
+        known = {(d.get("applicationName"), d.get("deploymentGroupName")) for d in self.deployments.values()} | set(self.groups)
+        if app and app not in {known_app for known_app, _ in known}:
+            raise FakeAwsError("ApplicationDoesNotExistException", f"No application found for name: {app}")
+        if app and group and (app, group) not in known:
+            raise FakeAwsError("DeploymentGroupDoesNotExistException", f"No Deployment Group found for name: {group}")
+        window = params.get("createTimeRange") or {}
+        start, end = _moment(window.get("start")), _moment(window.get("end"))
         chosen = [
             d
             for d in self.deployments.values()
             if (not app or d.get("applicationName") == app)
             and (not group or d.get("deploymentGroupName") == group)
             and (not wanted or d.get("status") in wanted)
+            and (start is None or (_moment(d.get("createTime")) or start) >= start)
+            and (end is None or (_moment(d.get("createTime")) or end) <= end)
         ]
-        chosen.sort(key=lambda d: str(d.get("createTime", "")), reverse=True)
-        return {"deployments": [d["deploymentId"] for d in chosen]}
+        # AWS documents no order; in practice it lists newest first. Tests can flip it.
+        chosen.sort(key=lambda d: str(d.get("createTime", "")), reverse=self.deployments_order == "newest-first")
+        ids = [d["deploymentId"] for d in chosen]
+        scope = f"list-deployments:{app}/{group}"
+        filters = {"statuses": sorted(wanted), "window": [str(start), str(end)]}
+        offset = _decode_token(params["nextToken"], scope, filters) if params.get("nextToken") else 0
+        response: dict[str, Any] = {"deployments": ids[offset : offset + self.page_size]}
+        if offset + self.page_size < len(ids):
+            response["nextToken"] = _encode_token(offset + self.page_size, scope, filters)
+        return response
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A request or stored timestamp (datetime, epoch seconds or ISO-8601 string) as an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _body(target: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,39 @@
+"""Top-1 accuracy of the catalog on real failure texts collected from public sources."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from codedeploy_doctor.catalog import builtin_catalog
+from tests.catalog.evidence import FIELDS, evidence_from
+
+CORPUS: list[dict[str, Any]] = json.loads((Path(__file__).parent / "corpus.json").read_text(encoding="utf-8"))
+MIN_ENTRIES = 45
+MIN_ACCURACY = 0.90
+
+
+def test_corpus_entries_are_well_formed() -> None:
+    catalog = builtin_catalog()
+    assert len(CORPUS) >= MIN_ENTRIES
+    for entry in CORPUS:
+        assert entry["source"].startswith("https://"), entry
+        assert catalog.get(entry["expected"]) is not None, entry["expected"]
+        assert set(entry) - {"expected", "source", "note"} <= FIELDS, entry
+        assert any(entry.get(key) for key in ("message", "logTail", "extraLogLines", "deploymentErrorMessage", "event")), entry
+
+
+def test_corpus_top1_accuracy(report_corpus_accuracy: Callable[[str], None]) -> None:
+    catalog = builtin_catalog()
+    misses = []
+    for entry in CORPUS:
+        top = catalog.match(evidence_from(entry))[0].cause_id
+        if top != entry["expected"]:
+            misses.append(f"{entry['source']}: expected {entry['expected']}, got {top}")
+    hits = len(CORPUS) - len(misses)
+    line = f"catalog corpus top-1 accuracy: {hits}/{len(CORPUS)} = {100 * hits / len(CORPUS):.1f}%"
+    report_corpus_accuracy(line)
+    print(line)
+    assert hits / len(CORPUS) >= MIN_ACCURACY, "\n".join(misses)

@@ -1,0 +1,184 @@
+"""How the matcher ranks, what evidence it keeps, and that it stays fast and safe on hostile input."""
+
+from __future__ import annotations
+
+import time
+
+from codedeploy_doctor.catalog import builtin_catalog
+from codedeploy_doctor.catalog.matching import EVIDENCE_CHARS, MAX_LINE_CHARS
+from codedeploy_doctor.catalog.model import FailureEvidence
+
+HC = "The overall deployment failed because too many individual instances failed deployment, too few healthy instances are available."
+
+
+def evidence(**fields: object) -> FailureEvidence:
+    values: dict[str, object] = {
+        "platform": "Server",
+        "lifecycle_event": None,
+        "event_status": None,
+        "error_code": None,
+        "script_name": None,
+        "message": None,
+        "log_tail": None,
+        "deployment_error_code": None,
+        "deployment_error_message": None,
+    }
+    values.update(fields)
+    return FailureEvidence(**values)  # type: ignore[arg-type]
+
+
+def ids(found: FailureEvidence) -> list[str]:
+    return [match.cause_id for match in builtin_catalog().match(found)]
+
+
+def test_never_empty_and_ends_with_one_generic_record() -> None:
+    catalog = builtin_catalog()
+    for found in (
+        evidence(),
+        evidence(deployment_error_code="BRAND_NEW_CODE"),
+        evidence(lifecycle_event="AfterInstall", event_status="Failed", error_code="ScriptFailed", log_tail="Address already in use"),
+    ):
+        matches = catalog.match(found)
+        assert matches
+        assert matches[-1].generic
+        assert [m.generic for m in matches].count(True) == 1
+        assert all(not m.generic for m in matches[:-1])
+
+
+def test_log_line_beats_exit_code_beats_deployment_summary() -> None:
+    found = evidence(
+        lifecycle_event="ApplicationStart",
+        event_status="Failed",
+        error_code="ScriptFailed",
+        message="Script at specified location: scripts/start.sh failed with exit code 127",
+        log_tail="[stderr]Error: listen EADDRINUSE: address already in use :::8080",
+        deployment_error_code="THROTTLED",
+    )
+    order = ids(found)
+    assert order.index("port-in-use") < order.index("command-not-found") < order.index("throttled")
+    matches = builtin_catalog().match(found)
+    assert matches[0].confidence == "high"
+    assert next(m for m in matches if m.cause_id == "command-not-found").confidence == "medium"
+
+
+def test_evidence_is_the_full_stripped_line_cut_to_300_chars() -> None:
+    long_line = "   [stderr]" + "x" * 500 + " address already in use " + "y" * 500 + "   "
+    top = builtin_catalog().match(evidence(log_tail="first line\n" + long_line))[0]
+    assert top.cause_id == "port-in-use"
+    assert top.evidence[0].startswith("[stderr]xxx")
+    assert len(top.evidence[0]) <= EVIDENCE_CHARS
+
+
+def test_generic_match_explains_error_and_exit_code() -> None:
+    catalog = builtin_catalog()
+    found = evidence(
+        lifecycle_event="AfterInstall",
+        event_status="Failed",
+        error_code="ScriptFailed",
+        message="Script at specified location: scripts/x.sh failed with exit code 143",
+    )
+    match = catalog.match(found)[-1]
+    assert match.cause_id == "script-failed-unrecognized"
+    assert match.detail is not None
+    assert "Exit code 143" in match.detail and "SIGTERM" in match.detail
+    cause = catalog.to_cause(match)
+    assert cause.explanation.endswith(match.detail)
+    assert cause.where and "codedeploy-agent-deployments.log" in cause.where
+
+
+def test_unknown_deployment_code_is_data_not_a_crash() -> None:
+    match = builtin_catalog().match(evidence(deployment_error_code="SOMETHING_AWS_ADDED", deployment_status="Failed"))[0]
+    assert match.cause_id == "unexplained-failure"
+    assert match.detail and "SOMETHING_AWS_ADDED" in match.detail
+
+
+def test_health_constraints_summary_never_outranks_a_target() -> None:
+    deployment_only = ids(evidence(deployment_error_code="HEALTH_CONSTRAINTS", deployment_error_message=HC))
+    assert deployment_only == ["health-constraints-not-met"]
+    target = ids(
+        evidence(
+            lifecycle_event="AfterInstall",
+            event_status="Failed",
+            error_code="ScriptFailed",
+            message="Script at specified location: a.sh failed with exit code 1",
+            deployment_error_code="HEALTH_CONSTRAINTS",
+            deployment_error_message=HC,
+        )
+    )
+    assert target == ["script-failed-unrecognized"]
+
+
+def test_agent_event_aliases_are_understood() -> None:
+    found = evidence(lifecycle_event="BeforeELBRemove", event_status="Failed", error_code="ScriptFailed")
+    assert ids(found)[0] == "application-stop-previous-revision-failed"
+
+
+def test_instance_facts_point_at_the_missing_profile() -> None:
+    found = evidence(lifecycle_event="ApplicationStop", event_status="Pending", instance_facts={"iamInstanceProfile": "none", "state": "running"})
+    assert ids(found)[:2] == ["instance-profile-missing", "agent-not-running"]
+
+
+def test_extra_log_lines_are_read() -> None:
+    found = evidence(
+        lifecycle_event="BeforeInstall",
+        event_status="Pending",
+        extra_log_lines=("noise",) * 10 + ("ERROR: Cannot reach InstanceService: Aws::CodeDeployCommand::Errors::AccessDeniedException - ",),
+    )
+    top = builtin_catalog().match(found)[0]
+    assert top.cause_id == "agent-credentials-access-denied"
+    assert top.evidence[0].startswith("ERROR: Cannot reach InstanceService")
+
+
+def test_builtin_catalog_is_parsed_once() -> None:
+    assert builtin_catalog() is builtin_catalog()
+
+
+def test_huge_inputs_stay_fast() -> None:
+    hostile = [
+        "a" * 200_000,
+        " " * 200_000,
+        "x: " * 70_000,
+        "failed to " * 20_000,
+        "deployment-archive" * 10_000,
+        "\\" * 200_000,
+        "C:/" + "a" * 200_000,
+        "waiting for the instance " * 8_000,
+        "run as user " * 15_000,
+        "Script at specified location: " * 6_000,
+    ]
+    found = evidence(
+        lifecycle_event="AfterInstall",
+        event_status="Failed",
+        error_code="ScriptFailed",
+        message="\n".join(hostile),
+        log_tail="\n".join(hostile * 3),
+        deployment_error_message="\n".join(hostile),
+        status_messages=tuple(hostile),
+        extra_log_lines=tuple(hostile * 500),
+    )
+    started = time.perf_counter()
+    matches = builtin_catalog().match(found)
+    assert matches
+    assert time.perf_counter() - started < 5.0
+
+
+def test_every_pattern_is_linear_on_hostile_lines() -> None:
+    lines = [
+        "a" * MAX_LINE_CHARS,
+        "a " * (MAX_LINE_CHARS // 2),
+        "C:/" + "b" * (MAX_LINE_CHARS - 3),
+        ":" * MAX_LINE_CHARS,
+        ("deregistration " * 400)[:MAX_LINE_CHARS],
+        ("waiting for " * 400)[:MAX_LINE_CHARS],
+        ("replacement task set " * 300)[:MAX_LINE_CHARS],
+        ("No such file or directory " * 200)[:MAX_LINE_CHARS],
+    ]
+    patterns = []
+    for record in builtin_catalog().records:
+        for block in (record.when, record.signals, record.unless, *record.any_of):
+            patterns += list(block.patterns) + list(block.script_patterns) + [p for _, p in block.facts]
+    started = time.perf_counter()
+    for pattern in patterns:
+        for line in lines:
+            pattern.search(line)
+    assert time.perf_counter() - started < 3.0
