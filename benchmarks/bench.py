@@ -41,6 +41,7 @@ from benchmarks.naive import collect_naive  # noqa: E402
 from benchmarks.timeline import CallTimeline  # noqa: E402
 from benchmarks.workload import Workload, blue_green_workload, failed_count, instances, target_group, target_health  # noqa: E402
 from codedeploy_doctor.aws.collect import DETAIL_LIMIT, Collector  # noqa: E402
+from codedeploy_doctor.aws.traffic import collect_traffic  # noqa: E402
 from codedeploy_doctor.diagnosis import diagnose  # noqa: E402
 from codedeploy_doctor.ids import DeploymentId  # noqa: E402
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for  # noqa: E402
@@ -57,9 +58,13 @@ QUICK_NAIVE_LIMIT = 1000
 """--quick skips the naive baseline above this many targets (it takes 12 s at 5,000)."""
 
 PAGE_SIZE = 100
-"""Ids per ListDeploymentTargets page in the fake (AWS does not document its page size)."""
+"""Ids per ListDeploymentTargets page in the fake by default (AWS does not document its page size)."""
 
 SMALL_FAILURE = 25
+"""Goal (a) covers deployments with up to this many failed targets."""
+
+SLOW_REPLAY_S = 3.0
+"""A replay slower than this is timed once, not ``repeat`` times (the goal is missed either way)."""
 TRAFFIC_SERVICES = ("elbv2", "elb", "ec2", "ecs", "lambda", "autoscaling")
 
 
@@ -74,7 +79,11 @@ class RunResult:
     calls: int
     calls_by_operation: dict[str, int]
     round_trips: int
+    """Longest chain of calls each waiting on the previous, in the timed run (CPU between calls included)."""
+    dependency_round_trips: int
+    """The same chain with every client made beforehand: only calls that waited on calls remain."""
     waves: list[list[str]]
+    """Calls by their depth in the dependency chain."""
     wall_s: float
     peak_mib: float
     targets_in_detail: int
@@ -94,22 +103,27 @@ class CaseResult:
     notes: list[str] = field(default_factory=list)
 
 
-def traffic_collector() -> tuple[Callable[..., Any], str]:
-    """cd-doctor's traffic collector when it exists, else the benchmark's stand-in."""
-    try:
-        from codedeploy_doctor.aws.traffic import collect_traffic
-    except ModuleNotFoundError as exc:
-        if exc.name != "codedeploy_doctor.aws.traffic":
-            raise
-        from benchmarks.traffic_standin import collect_traffic as standin
-
-        return standin, "benchmarks/traffic_standin.py (stand-in: codedeploy_doctor/aws/traffic.py is absent)"
-    return collect_traffic, "codedeploy_doctor.aws.traffic.collect_traffic"
+class NetworkUsedError(RuntimeError):
+    """A benchmark call got past the fakes to botocore's HTTP layer."""
 
 
-def worlds(workload: Workload, latency: float) -> tuple[CodeDeployWorld, TrafficWorld]:
+def _refuse_network(request: Any, **_: Any) -> None:
+    raise NetworkUsedError(f"the benchmark tried to reach the network: {getattr(request, 'url', request)}")
+
+
+def _no_network(service: str, client: Any) -> None:
+    # Fakes answer at before-call; anything reaching before-send would be a real request.
+    client.meta.events.register("before-send", _refuse_network)
+
+
+def factory_for(*hooks: Any) -> Any:
+    """The offline client seam of the tests, answered by ``hooks``, refusing the network."""
+    return offline_factory(*hooks, _no_network)
+
+
+def worlds(workload: Workload, latency: float, page_size: int = PAGE_SIZE) -> tuple[CodeDeployWorld, TrafficWorld]:
     """Fresh fakes serving one workload."""
-    codedeploy = CodeDeployWorld.from_snapshots([workload.snapshot], latency=latency, page_size=PAGE_SIZE)
+    codedeploy = CodeDeployWorld.from_snapshots([workload.snapshot], latency=latency, page_size=page_size)
     group = target_group()
     traffic = TrafficWorld(
         target_groups=[group],
@@ -124,15 +138,32 @@ def _render(report: Report) -> None:
     renderer_for(OutputFormat.TEXT)(report, RenderOptions(color=False, width=100))
 
 
-def run_tool(tool: str, workload: Workload, latency: float, traffic: Callable[..., Any], *, measure_memory: bool) -> RunResult:
-    """Collect, diagnose and render one workload with one tool; time it, or trace its memory."""
-    codedeploy_world, traffic_world = worlds(workload, latency)
+def run_tool(
+    tool: str,
+    workload: Workload,
+    latency: float,
+    traffic: Callable[..., Any],
+    *,
+    measure_memory: bool = False,
+    warm_services: tuple[str, ...] = (),
+    page_size: int = PAGE_SIZE,
+) -> RunResult:
+    """Collect, diagnose and render one workload with one tool; time it, or trace its memory.
+
+    ``warm_services`` are clients made before the clock starts (for the dependency probe).
+    """
+    codedeploy_world, traffic_world = worlds(workload, latency, page_size)
     timeline = CallTimeline()
     deployment_id = DeploymentId(workload.deployment_id)
+    if warm_services:
+        factory = factory_for(timeline.attach, codedeploy_world.attach, traffic_world.attach)
+        for service in warm_services:
+            factory.client(service)
     if measure_memory:
         tracemalloc.start()
     started = time.perf_counter()
-    factory = offline_factory(timeline.attach, codedeploy_world.attach, traffic_world.attach)
+    if not warm_services:
+        factory = factory_for(timeline.attach, codedeploy_world.attach, traffic_world.attach)
     snapshot: Snapshot
     if tool == "cd-doctor":
         snapshot = Collector(factory, traffic=traffic).collect(deployment_id)
@@ -153,6 +184,7 @@ def run_tool(tool: str, workload: Workload, latency: float, traffic: Callable[..
         calls=factory.total_calls,
         calls_by_operation=dict(sorted(factory.calls.items())),
         round_trips=timeline.round_trips(),
+        dependency_round_trips=timeline.round_trips(),
         waves=timeline.waves(),
         wall_s=wall,
         peak_mib=peak,
@@ -163,16 +195,22 @@ def run_tool(tool: str, workload: Workload, latency: float, traffic: Callable[..
     )
 
 
-def run_case(workload: Workload, latency: float, traffic: Callable[..., Any], *, repeat: int, naive: bool) -> CaseResult:
+def run_case(
+    workload: Workload, latency: float, traffic: Callable[..., Any], *, repeat: int, naive: bool, page_size: int = PAGE_SIZE
+) -> CaseResult:
     """Both tools over one workload: timed runs at ``latency``, then a memory run at zero latency."""
 
     def measured(tool: str, times: int) -> RunResult:
-        runs = [run_tool(tool, workload, latency, traffic, measure_memory=False) for _ in range(times)]
-        best = sorted(runs, key=lambda run: run.wall_s)[len(runs) // 2]  # the median run
-        best.peak_mib = run_tool(tool, workload, 0.0, traffic, measure_memory=True).peak_mib
-        return best
+        runs = [run_tool(tool, workload, latency, traffic, page_size=page_size) for _ in range(times)]
+        median = sorted(runs, key=lambda run: run.wall_s)[len(runs) // 2]
+        median.peak_mib = run_tool(tool, workload, 0.0, traffic, measure_memory=True, page_size=page_size).peak_mib
+        return median
 
     ours = measured("cd-doctor", repeat)
+    # The probe: same calls with every client made beforehand. A sequential script gains nothing from it.
+    services = tuple(sorted({call.split(":")[0] for call in ours.calls_by_operation}))
+    probe = run_tool("cd-doctor", workload, latency, traffic, warm_services=services, page_size=page_size)
+    ours.dependency_round_trips, ours.waves = probe.round_trips, probe.waves
     baseline = measured("naive", 1) if naive else None
     return CaseResult(targets=workload.total, failed=workload.failed, cd_doctor=ours, naive=baseline)
 
@@ -200,7 +238,7 @@ def run_replay(total: int, failed: int, directory: Path, *, repeat: int) -> Repl
     path = directory / f"replay-{total}-{failed}.json"
     path.write_text(json.dumps(blue_green_workload(total, failed).snapshot, indent=2), encoding="utf-8")
     samples: list[tuple[float, float, float, float]] = []
-    for _ in range(repeat):
+    while len(samples) < repeat and not (samples and sum(samples[0]) > SLOW_REPLAY_S):
         t0 = time.perf_counter()
         snapshot = load_snapshot(path)
         t1 = time.perf_counter()
@@ -213,7 +251,7 @@ def run_replay(total: int, failed: int, directory: Path, *, repeat: int) -> Repl
         samples.append((t1 - t0, t2 - t1, t3 - t2, t4 - t3))
     median = sorted(samples, key=sum)[len(samples) // 2]
     cli = statistics.median(
-        _time_command([*_cli(), "--replay", str(path), "--format", "json", "--output", os.devnull]) for _ in range(repeat)
+        _time_command([*_cli(), "--replay", str(path), "--format", "json", "--output", os.devnull]) for _ in range(len(samples))
     )
     return ReplayResult(
         targets=total,
@@ -267,9 +305,7 @@ sys.stderr.write("AWS-MODULES:" + ",".join(loaded) + "\\n")
 
 def aws_modules_imported(*args: str) -> list[str]:
     """boto3/botocore modules a fresh ``cd-doctor ARGS`` process imported."""
-    done = subprocess.run(
-        [sys.executable, "-c", IMPORT_PROBE, *args], capture_output=True, text=True, check=False, cwd=str(REPO)
-    )
+    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE, *args], capture_output=True, text=True, check=False, cwd=str(REPO))
     line = next((line for line in done.stderr.splitlines() if line.startswith("AWS-MODULES:")), None)
     if line is None:
         raise RuntimeError(f"the import probe failed: {done.stderr.strip()}")
@@ -326,12 +362,14 @@ def check_goals(cases: list[CaseResult], replays: list[ReplayResult], startup: S
     ten = next((case for case in cases if case.targets == 1000 and case.failed == 10 and case.naive), None)
     if ten is not None and ten.naive is not None:
         call_ratio = ten.naive.calls / ten.cd_doctor.calls
+        codedeploy_ratio = ten.naive.calls / (ten.cd_doctor.calls - _traffic_calls(ten.cd_doctor))
         wall_ratio = ten.naive.wall_s / ten.cd_doctor.wall_s
         goals.append(
             Goal(
                 "(b) 1,000 targets, 10 failed: >= 10x fewer calls, >= 5x less wall time than naive",
                 call_ratio >= 10 and wall_ratio >= 5,
-                f"{ten.naive.calls} vs {ten.cd_doctor.calls} calls ({call_ratio:.1f}x); "
+                f"{ten.naive.calls} vs {ten.cd_doctor.calls} calls ({call_ratio:.1f}x; CodeDeploy calls only, like for "
+                f"like: {ten.naive.calls} vs {ten.cd_doctor.calls - _traffic_calls(ten.cd_doctor)}, {codedeploy_ratio:.1f}x); "
                 f"{ten.naive.wall_s:.2f} s vs {ten.cd_doctor.wall_s:.2f} s ({wall_ratio:.1f}x)",
             )
         )
@@ -398,17 +436,24 @@ def markdown(
 ) -> str:
     """Every table, in Markdown."""
     lines = [
-        f"Latency {meta['latency_ms']:.0f} ms a call; ListDeploymentTargets pages of {PAGE_SIZE}; "
+        f"Latency {meta['latency_ms']:.0f} ms a call; ListDeploymentTargets pages of {meta['page_size']}; "
         f"cd-doctor runs: median of {meta['repeat']}; naive: 1 run; peak memory: a separate run at 0 ms under tracemalloc.",
-        f"Traffic collector: {meta['traffic_collector']}.",
         "",
-        "| targets | failed | cd-doctor calls | round trips | wall s | peak MiB | naive calls | round trips | wall s "
-        "| peak MiB | fewer calls | faster |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| targets | failed | cd-doctor calls | round trips | of which waits on calls | wall s | peak MiB "
+        "| naive calls | round trips | wall s | peak MiB | fewer calls | faster |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case in cases:
         ours, base = case.cd_doctor, case.naive
-        row = [f"{case.targets:,}", f"{case.failed:,}", str(ours.calls), str(ours.round_trips), f"{ours.wall_s:.2f}", f"{ours.peak_mib:.1f}"]
+        row = [
+            f"{case.targets:,}",
+            f"{case.failed:,}",
+            str(ours.calls),
+            str(ours.round_trips),
+            str(ours.dependency_round_trips),
+            f"{ours.wall_s:.2f}",
+            f"{ours.peak_mib:.1f}",
+        ]
         if base is not None:
             row += [
                 str(base.calls),
@@ -425,7 +470,7 @@ def markdown(
         "",
         "cd-doctor's calls by operation, and what it read in detail:",
         "",
-        "| targets | failed | calls by operation | waves (calls per round trip) | listed | read in detail |",
+        "| targets | failed | calls by operation | calls per dependent round trip | listed | read in detail |",
         "|---:|---:|---|---|---|---:|",
     ]
     for case in cases:
@@ -482,7 +527,21 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_at_start": _load_average(),
+    }
+
+
+def _load_average() -> float | None:
+    # Other processes on the machine slow the CPU-bound parts (client set-up, diagnosis): record them.
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def _isolate_from_real_aws() -> None:
@@ -516,11 +575,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.05, help="seconds every fake AWS call takes (default 0.05)")
     parser.add_argument("--quick", action="store_true", help="a fast subset: 10/1, 1,000/1, 1,000/10, 5,000/all")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of Markdown")
-    parser.add_argument("--repeat", type=int, default=None, help="timed cd-doctor runs per case (median; default 3, 1 with --quick)")
+    parser.add_argument(
+        "--page-size", type=int, default=PAGE_SIZE, help=f"ids per ListDeploymentTargets page (default {PAGE_SIZE})"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="timed cd-doctor runs per case (median; default 3, 1 with --quick)"
+    )
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 3)
     _isolate_from_real_aws()
-    traffic, traffic_name = traffic_collector()
+    info = machine()
+    traffic = collect_traffic
     # Warm up imports and caches that a CLI run pays before its first call, outside the timings.
     run_tool("cd-doctor", blue_green_workload(10, 1), 0.0, traffic, measure_memory=False)
 
@@ -528,7 +593,8 @@ def main(argv: list[str] | None = None) -> int:
     for total, failed in cases_to_run(args.quick):
         naive = not (args.quick and total > QUICK_NAIVE_LIMIT)
         print(f"case {total} targets, {failed} failed ...", file=sys.stderr, flush=True)
-        cases.append(run_case(blue_green_workload(total, failed), args.latency, traffic, repeat=repeat, naive=naive))
+        workload = blue_green_workload(total, failed)
+        cases.append(run_case(workload, args.latency, traffic, repeat=repeat, naive=naive, page_size=args.page_size))
     print("replay ...", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="cd-doctor-bench-") as directory:
         replay_cases = ((5000, 5000),) if args.quick else ((5000, 50), (5000, 5000))
@@ -536,13 +602,13 @@ def main(argv: list[str] | None = None) -> int:
     print("start-up ...", file=sys.stderr, flush=True)
     startup = run_startup(5 if args.quick else 11)
     goals = check_goals(cases, replays, startup, args.latency)
+    meta_load_end = _load_average()
     meta = {
         "latency_ms": args.latency * 1000,
         "repeat": repeat,
-        "page_size": PAGE_SIZE,
+        "page_size": args.page_size,
         "detail_limit": DETAIL_LIMIT,
-        "traffic_collector": traffic_name,
-        "machine": machine(),
+        "machine": {**info, "loadavg_at_end": meta_load_end},
         "command": " ".join(["python", "benchmarks/bench.py", *(argv if argv is not None else sys.argv[1:])]),
     }
     if args.json:
@@ -555,8 +621,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps(document, indent=2))
     else:
-        info = meta["machine"]
-        print(f"Machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}\n")
+        host = meta["machine"]
+        print(
+            f"Machine: {host['nproc']} CPUs, {host['cpu']}, Python {host['python']}; "
+            f"1-minute load average {host['loadavg_at_start']} at start, {host['loadavg_at_end']} at end\n"
+        )
         print(markdown(cases, replays, startup, goals, meta), end="")
     return 0 if all(goal.met for goal in goals) else 1
 

@@ -74,7 +74,7 @@ class CallTimeline:
             spans = sorted(self.spans, key=lambda span: span.start)
         depths = _depths(spans)
         grouped: dict[int, list[str]] = {}
-        for span, depth in zip(spans, depths):
+        for span, depth in zip(spans, depths, strict=True):
             grouped.setdefault(depth, []).append(span.call)
         return [sorted(grouped[depth]) for depth in sorted(grouped)]
 

@@ -96,7 +96,9 @@ def _instance_id(label: str, number: int) -> str:
     return f"i-{'a' if label == 'Green' else 'b'}{number:016x}"
 
 
-def _event(name: str, status: str, start: dt.datetime | None, end: dt.datetime | None, diagnostics: dict[str, str] | None) -> dict[str, Any]:
+def _event(
+    name: str, status: str, start: dt.datetime | None, end: dt.datetime | None, diagnostics: dict[str, str] | None
+) -> dict[str, Any]:
     event: dict[str, Any] = {"lifecycleEventName": name, "status": status}
     if diagnostics is not None:
         event["diagnostics"] = diagnostics

@@ -65,7 +65,8 @@ def escape_property(text: str) -> str:
 
 def workflow_command(command: str, message: str, **properties: str) -> str:
     """One workflow command line, e.g. ``::error title=...::message``, every value escaped."""
-    props = ",".join(f"{name}={escape_property(value)}" for name, value in properties.items() if value)
+    # The runner trims the property list, so surrounding whitespace of a value would be lost anyway.
+    props = ",".join(f"{name}={escape_property(value.strip())}" for name, value in properties.items() if value.strip())
     return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
 
 

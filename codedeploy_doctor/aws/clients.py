@@ -32,7 +32,7 @@ ClientHook = Callable[[str, "BaseClient"], None]
 """Called with (service name, client) for every client made; tests attach fakes this way."""
 
 DEFAULT_MAX_ATTEMPTS = 6
-"""Attempts per call (the first one and five retries), botocore's adaptive mode."""
+"""Retries per call after its first attempt (botocore's ``max_attempts``): seven attempts in all."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
 """Seconds to open a connection to an AWS endpoint."""
 DEFAULT_READ_TIMEOUT = 20.0

@@ -129,7 +129,14 @@ def load_catalog(extra: Path | None = None) -> Catalog:
             f"cannot read catalog file {extra}: {error}", tip="pass a readable UTF-8 JSON file to --catalog"
         ) from None
     try:
-        return builtin.with_records(_parse_text(text, str(extra)))
+        records = _parse_text(text, str(extra))
+        catch_alls = {record.id for record in builtin.records if record.is_catch_all}
+        for record in records:
+            if record.id in catch_alls and not record.is_catch_all:
+                raise CatalogFormatError(
+                    f"{extra}: record {record.id!r} replaces the built-in catch-all and must stay generic with no conditions"
+                )
+        return builtin.with_records(records)
     except (CatalogFormatError, ValueError) as error:
         raise BadInputError(str(error), tip="see docs/causes.md, 'Writing your own records'") from None
 

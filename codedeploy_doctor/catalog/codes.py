@@ -31,8 +31,7 @@ _EXIT_CODES: Final = {
     ),
     124: "the command was stopped by `timeout(1)` because it ran too long",
     126: (
-        "a command was found but could not be executed: missing execute permission, a "
-        "`noexec` mount, or a bad interpreter line"
+        "a command was found but could not be executed: missing execute permission, a `noexec` mount, or a bad interpreter line"
     ),
     127: "command not found: a program the script calls is not installed or not on PATH",
     128: "an invalid argument to `exit`",
@@ -46,8 +45,7 @@ _DIAGNOSTICS_CODES: Final = {
     "ScriptTimedOut": "the hook's script ran longer than its `timeout` in the AppSpec file and was stopped",
     "ScriptFailed": "the hook's script ran and exited with a non-zero exit code",
     "UnknownError": (
-        "the agent failed outside a script (download, unpacking, file install, its own error) "
-        "or the event ended without a result"
+        "the agent failed outside a script (download, unpacking, file install, its own error) or the event ended without a result"
     ),
 }
 
@@ -92,7 +90,7 @@ _DEPLOYMENT_CODES: Final = {
 }
 
 _EXIT_CODE_IN_TEXT: Final = re.compile(
-    r"(?:exit(?:ed)?[ _-]?(?:code|status|value)|return(?:ed)? code|exited with)\s*[:=]?\s*(-?\d{1,10})\b",
+    r"(?:exit(?:ed)?[ _-]?(?:code|status|value)|return(?:ed)? code|exited with(?: code| status)?)\s*[:=]?\s*(-?\d{1,10})\b",
     re.IGNORECASE,
 )
 

@@ -74,7 +74,10 @@ replaces it. The file is JSON:
   `patterns` (regular expressions searched line by line, case-insensitively, in the
   diagnostics message, logTail, agent logs, the deployment error message and status
   messages); `scriptPatterns` (searched in the script name); `facts` (instance fact name to a
-  pattern the whole value must match, e.g. `{{"iamInstanceProfile": ""}}`).
+  pattern the whole value must match, e.g. `{{"iamInstanceProfile": "none"}}`). The facts cd-doctor
+  fills when it has them: `state` (the EC2 instance state: running, stopped, terminated...),
+  `iamInstanceProfile` (the instance profile ARN, or `none`), `onPremises` (`true` for
+  on-premises instances) and `agentVersion` (the CodeDeploy agent's version string).
 - `priority` (0-99) breaks ties between records whose evidence is of the same kind;
   `confidence` (`high`, `medium`, `low`) applies when only codes or facts matched.
 - Patterns may not repeat a repeated group such as `(a+)+`: such patterns can hang on long lines.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from codedeploy_doctor.catalog.codes import (
@@ -23,11 +24,11 @@ from codedeploy_doctor.catalog.records import CauseRecord, Conditions
 from codedeploy_doctor.lifecycle import AGENT_EVENT_ALIASES
 
 MAX_SCAN_CHARS: Final = 65536
-"""Only the last 64 KB of each text is scanned."""
+"""Only the last 64 KB of the message, of the logTail and of the extra log lines are scanned."""
+MAX_SUMMARY_CHARS: Final = 16384
+"""Only the last 16 KB of the deployment's error and status messages are scanned."""
 MAX_LINE_CHARS: Final = 4096
 """Longer lines are cut to their first 4 KB before matching."""
-MAX_EXTRA_LINES: Final = 2000
-"""Only the last lines of extra logs are scanned."""
 EVIDENCE_CHARS: Final = 300
 """Evidence lines are cut to this length."""
 MAX_EVIDENCE: Final = 5
@@ -60,8 +61,10 @@ class PreparedEvidence:
     deployment_status: str
     exit_code: int | None
     """The exit code the diagnostics message names."""
-    log_lines: tuple[str, ...]
-    """Lines of message, logTail and extra logs, capped."""
+    own_lines: tuple[str, ...]
+    """Lines of the diagnostics message and logTail, capped."""
+    extra_lines: tuple[str, ...]
+    """The last extra log lines (``--agent-log``, CloudWatch Logs), deduplicated and capped."""
     summary_lines: tuple[str, ...]
     """Lines of the deployment error message and status messages, capped."""
     script_name: str
@@ -71,12 +74,7 @@ def prepare(evidence: FailureEvidence) -> PreparedEvidence:
     """Normalise evidence for matching (done once per failure, not once per record)."""
     event = evidence.lifecycle_event or ""
     event = AGENT_EVENT_ALIASES.get(event, event)
-    log_lines = _lines(evidence.message) + _lines(evidence.log_tail)
-    extra = evidence.extra_log_lines[-MAX_EXTRA_LINES:]
-    log_lines += tuple(line[:MAX_LINE_CHARS] for line in extra if line.strip())
-    summary_lines = _lines(evidence.deployment_error_message)
-    for status_message in evidence.status_messages:
-        summary_lines += _lines(status_message)
+    summary = "\n".join([evidence.deployment_error_message or "", *evidence.status_messages])
     return PreparedEvidence(
         evidence=evidence,
         platform=(evidence.platform or "").casefold(),
@@ -86,17 +84,32 @@ def prepare(evidence: FailureEvidence) -> PreparedEvidence:
         deployment_error_code=(evidence.deployment_error_code or "").casefold(),
         deployment_status=(evidence.deployment_status or "").casefold(),
         exit_code=extract_exit_code(evidence.message),
-        log_lines=log_lines,
-        summary_lines=summary_lines,
+        own_lines=_lines(evidence.message) + _lines(evidence.log_tail),
+        extra_lines=_extra_lines(evidence.extra_log_lines),
+        summary_lines=_lines(summary, MAX_SUMMARY_CHARS),
         script_name=evidence.script_name or "",
     )
 
 
-def _lines(text: str | None) -> tuple[str, ...]:
+def _lines(text: str | None, limit: int = MAX_SCAN_CHARS) -> tuple[str, ...]:
     if not text:
         return ()
-    tail = text[-MAX_SCAN_CHARS:]
+    tail = text[-limit:]
     return tuple(line[:MAX_LINE_CHARS] for line in tail.splitlines() if line.strip())
+
+
+def _extra_lines(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """Keep the newest lines within the scan budget, each once (agents repeat one error while polling)."""
+    kept: dict[str, None] = {}
+    budget = MAX_SCAN_CHARS
+    for line in reversed(lines):
+        if budget <= 0:
+            break
+        cut = line.strip()[:MAX_LINE_CHARS]
+        if cut and cut not in kept:
+            kept[cut] = None
+            budget -= len(cut)
+    return tuple(reversed(kept))
 
 
 @dataclass
@@ -108,14 +121,27 @@ class _Hits:
     text_matched: bool = False
 
     def __post_init__(self) -> None:
-        self.evidence: list[str] = []
+        self.lines: list[str] = []
+        self.facts: list[str] = []
 
-    def add(self, tier: int, evidence: list[str]) -> None:
+    def add(self, tier: int, evidence: list[str], *, text: bool = False) -> None:
         self.tier = max(self.tier, tier)
         self.count += 1
-        for item in evidence:
-            if item not in self.evidence:
-                self.evidence.append(item)
+        self.text_matched = self.text_matched or text
+        target = self.lines if text else self.facts
+        target += [item for item in evidence if item not in target]
+
+    def merge(self, other: _Hits) -> None:
+        self.tier = max(self.tier, other.tier)
+        self.count += max(other.count, 1)
+        self.text_matched = self.text_matched or other.text_matched
+        self.lines += [item for item in other.lines if item not in self.lines]
+        self.facts += [item for item in other.facts if item not in self.facts]
+
+    @property
+    def evidence(self) -> list[str]:
+        """Matched lines first (the most telling evidence), then codes and facts."""
+        return self.lines + [item for item in self.facts if item not in self.lines]
 
 
 def _among(value: str, names: tuple[str, ...]) -> bool:
@@ -127,14 +153,16 @@ def _evidence_line(line: str) -> str:
     return line if len(line) <= EVIDENCE_CHARS else line[: EVIDENCE_CHARS - 1] + "…"
 
 
-def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> list[str]:
+@lru_cache(maxsize=4096)
+def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tuple[str, ...]:
+    """Evidence lines where any pattern matches (cached: many targets share the same agent log)."""
     found: list[str] = []
     for line in lines:
         if any(pattern.search(line) for pattern in patterns):
             found.append(_evidence_line(line))
             if len(found) >= MAX_EVIDENCE:
                 break
-    return found
+    return tuple(found)
 
 
 def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> _Hits | None:
@@ -147,11 +175,11 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> 
     listed = 0
     ev = prepared.evidence
 
-    def condition(holds: bool, tier: int, evidence: list[str]) -> None:
+    def condition(holds: bool, tier: int, evidence: list[str], *, text: bool = False) -> None:
         nonlocal listed
         listed += 1
         if holds:
-            hits.add(tier, evidence)
+            hits.add(tier, evidence, text=text)
 
     if block.platforms:
         condition(not prepared.platform or _among(prepared.platform, block.platforms), 0, [])
@@ -159,9 +187,7 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> 
         is_target = bool(prepared.event)
         condition(is_target == (block.scope == "target"), _TIER_SCOPE, [])
     if block.events:
-        condition(
-            _among(prepared.event, block.events), _TIER_EVENT, [f"lifecycle event = {ev.lifecycle_event}"]
-        )
+        condition(_among(prepared.event, block.events), _TIER_EVENT, [f"lifecycle event = {ev.lifecycle_event}"])
     if block.event_statuses:
         condition(
             _among(prepared.event_status, block.event_statuses),
@@ -194,15 +220,14 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> 
             [f"deployment status = {ev.deployment_status}"],
         )
     if block.patterns:
-        log_found = _search(block.patterns, prepared.log_lines)
-        summary_found = [] if log_found else _search(block.patterns, prepared.summary_lines)
+        log_found = _search(block.patterns, prepared.own_lines) + _search(block.patterns, prepared.extra_lines)
+        summary_found = () if log_found else _search(block.patterns, prepared.summary_lines)
         condition(
             bool(log_found or summary_found),
             _TIER_LOG_TEXT if log_found else _TIER_SUMMARY_TEXT,
-            log_found or summary_found,
+            list(log_found or summary_found),
+            text=True,
         )
-        if log_found or summary_found:
-            hits.text_matched = True
     if block.script_patterns:
         name = prepared.script_name
         condition(
@@ -233,18 +258,15 @@ def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch 
     if required is None:
         return None
     signals = _check(record.signals, prepared, need_all=False)
-    blocks = [hits for block in record.any_of if (hits := _check(block, prepared, need_all=True))]
+    blocks = [found for block in record.any_of if (found := _check(block, prepared, need_all=True))]
     wants_signal = bool(record.any_of) or not record.signals.is_empty()
     if wants_signal and not blocks and (signals is None or signals.count == 0):
         return None
-    signals = signals or _Hits()
+    hits = signals or _Hits()
     for block in blocks:
-        signals.tier = max(signals.tier, block.tier)
-        signals.count += 1
-        signals.text_matched = signals.text_matched or block.text_matched
-        signals.evidence += [item for item in block.evidence if item not in signals.evidence]
-    evidence = list(signals.evidence)
-    evidence += [item for item in required.evidence if item not in evidence]
+        hits.merge(block)
+    hits.merge(required)
+    evidence = hits.evidence
     if record.generic:
         return CauseMatch(
             cause_id=record.id,
@@ -254,14 +276,12 @@ def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch 
             detail=explain_codes(prepared),
             generic=True,
         )
-    tier = max(required.tier, signals.tier)
-    extra = min(required.count + signals.count - 1, 5)
-    text_matched = required.text_matched or signals.text_matched
+    extra = min(hits.count - 2, 5)
     return CauseMatch(
         cause_id=record.id,
-        confidence="high" if text_matched else record.confidence,
+        confidence="high" if hits.text_matched else record.confidence,
         evidence=tuple(evidence[:MAX_EVIDENCE]),
-        score=1000 + tier + record.priority + 2 * max(extra, 0),
+        score=1000 + hits.tier + record.priority + 2 * max(extra, 0),
     )
 
 
@@ -279,6 +299,14 @@ def _basic_facts(prepared: PreparedEvidence) -> tuple[str, ...]:
     return tuple(facts[:MAX_EVIDENCE])
 
 
+_STATUS_MEANINGS: Final = {
+    "Pending": ": it never started, so no agent (or hook) picked it up",
+    "InProgress": ": it started and never reported a result",
+    "Skipped": ": it did not run because an earlier event failed or the deployment stopped",
+    "Unknown": ": its result was never reported (the instance or its agent went away)",
+}
+
+
 def explain_codes(prepared: PreparedEvidence) -> str | None:
     """Sentences explaining the failure's error codes, exit code and event status."""
     ev = prepared.evidence
@@ -290,7 +318,8 @@ def explain_codes(prepared: PreparedEvidence) -> str | None:
     if prepared.exit_code is not None:
         parts.append(f"Exit code {prepared.exit_code}: {exit_code_meaning(prepared.exit_code)}.")
     if ev.event_status and ev.event_status not in ("Failed", "Succeeded"):
-        parts.append(f"The {ev.lifecycle_event or 'lifecycle'} event's status is {ev.event_status}.")
+        meaning = _STATUS_MEANINGS.get(ev.event_status, "")
+        parts.append(f"The {ev.lifecycle_event or 'lifecycle'} event's status is {ev.event_status}{meaning}.")
     if ev.deployment_error_code and not ev.lifecycle_event:
         meaning = deployment_code_meaning(ev.deployment_error_code)
         parts.append(

@@ -148,13 +148,7 @@ class CauseRecord:
     @property
     def is_catch_all(self) -> bool:
         """A generic record with no condition: it matches every failure."""
-        return (
-            self.generic
-            and self.when.is_empty()
-            and self.signals.is_empty()
-            and not self.any_of
-            and self.unless.is_empty()
-        )
+        return self.generic and self.when.is_empty() and self.signals.is_empty() and not self.any_of and self.unless.is_empty()
 
 
 def parse_catalog_document(document: object, source: str) -> tuple[CauseRecord, ...]:
@@ -281,8 +275,10 @@ def _parse_conditions(raw: object, where: str) -> Conditions:
             values[attr] = _text_list(data, key, where, required=True)
     if "exitCodes" in data:
         codes = data["exitCodes"]
-        if not isinstance(codes, list) or not codes or not all(
-            isinstance(code, int) and not isinstance(code, bool) for code in cast("list[object]", codes)
+        if (
+            not isinstance(codes, list)
+            or not codes
+            or not all(isinstance(code, int) and not isinstance(code, bool) for code in cast("list[object]", codes))
         ):
             raise CatalogFormatError(f"{where}: 'exitCodes' must be a non-empty list of integers")
         values["exit_codes"] = frozenset(cast("list[int]", codes))
@@ -292,9 +288,7 @@ def _parse_conditions(raw: object, where: str) -> Conditions:
             raise CatalogFormatError(f"{where}: 'scope' must be 'target' or 'deployment'")
         values["scope"] = scope
     if "patterns" in data:
-        values["patterns"] = tuple(
-            compile_pattern(text, where) for text in _text_list(data, "patterns", where, required=True)
-        )
+        values["patterns"] = tuple(compile_pattern(text, where) for text in _text_list(data, "patterns", where, required=True))
     if "scriptPatterns" in data:
         values["script_patterns"] = tuple(
             compile_pattern(text, where) for text in _text_list(data, "scriptPatterns", where, required=True)
@@ -319,9 +313,7 @@ def compile_pattern(text: str, where: str) -> re.Pattern[str]:
     if len(text) > 1000:
         raise CatalogFormatError(f"{where}: pattern longer than 1000 characters")
     if _NESTED_QUANTIFIER.search(text):
-        raise CatalogFormatError(
-            f"{where}: pattern {text!r} repeats a repeated group (like (a+)+), which can hang on long lines"
-        )
+        raise CatalogFormatError(f"{where}: pattern {text!r} repeats a repeated group (like (a+)+), which can hang on long lines")
     try:
         return re.compile(text, re.IGNORECASE)
     except re.error as error:

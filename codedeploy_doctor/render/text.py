@@ -47,9 +47,11 @@ def render(report: Report, options: RenderOptions) -> str:
         soft_wrap=False,
     )
     for block in _blocks(report, options):
-        # Text is not re-wrapped (it would lose its indent and split paths and timestamps);
-        # the terminal folds long lines itself. Tables are laid out to the width.
-        console.print(block, soft_wrap=isinstance(block, Text))
+        parts = block.renderables if isinstance(block, Group) else [block]
+        for part in parts:
+            # Text is not re-wrapped (it would lose its indent and split paths and timestamps);
+            # the terminal folds long lines itself. Tables are laid out to the width.
+            console.print(part, soft_wrap=isinstance(part, Text))
     return buffer.getvalue()
 
 

@@ -281,20 +281,17 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
         verdict = share_verdict(blue_share)
         if verdict != "not-serving" and healthy == 0:
             verdict = "not-serving"
-            summary = (
-                f"Blue not serving: the production listener sends {percent(blue_share)} to {blue_tg}, which has no healthy target"
-            )
+            summary = f"the production listener sends {percent(blue_share)} to {blue_tg}, which has no healthy target"
         else:
-            prefix = {"serving": "Blue serving", "partial": "Blue partly serving", "not-serving": "Blue not serving"}[verdict]
             blue_health = f"{healthy}/{len(blue_state.targets)} healthy"
-            summary = f"{prefix}: production listener sends {percent(blue_share)} to Blue ({blue_tg}, {blue_health})"
+            summary = f"production listener sends {percent(blue_share)} to Blue ({blue_tg}, {blue_health})"
             if green_share is not None and green_tg:
                 green_health = f", {len(green_state.serving)}/{len(green_state.targets)} healthy" if green_state else ""
                 summary += f" and {percent(green_share)} to Green ({green_tg}{green_health})"
     else:
         basis = "codedeploy-only"
         verdict, inferred = _infer(facts, target, blue_info)
-        summary = f"{inferred} (not confirmed against the load balancer)"
+        summary = f"{inferred} (per CodeDeploy, not confirmed against the load balancer)"
 
     cd_blue = as_number(as_object(blue_info).get("trafficWeight"))
     cd_green = as_number(as_object(green_info).get("trafficWeight"))
@@ -384,7 +381,7 @@ def _service_check(
 def _infer(facts: Facts, target: Target | None, blue: JsonObject | None) -> tuple[Verdict, str]:
     rollback = read_rollback(facts)
     if rollback is not None and rollback.succeeded:
-        return "serving", f"Blue serving per CodeDeploy: rollback {rollback.deployment_id} succeeded"
+        return "serving", f"rollback {rollback.deployment_id} succeeded"
     weight = as_number(as_object(blue).get("trafficWeight"))
     if weight is not None:
         verdict = share_verdict(weight)
@@ -393,10 +390,10 @@ def _infer(facts: Facts, target: Target | None, blue: JsonObject | None) -> tupl
         return "unknown", "no ECS target in the snapshot"
     allow = target.event_status("AllowTraffic")
     if allow == "Succeeded":
-        return "not-serving", "Blue not serving per CodeDeploy: AllowTraffic moved production to Green"
+        return "not-serving", "AllowTraffic moved production to Green"
     if allow in ("InProgress", "Failed", "Unknown"):
         return "unknown", f"AllowTraffic {allow}: traffic may be split"
-    return "serving", "Blue serving per CodeDeploy: AllowTraffic never ran"
+    return "serving", "AllowTraffic never ran"
 
 
 def _not_under_codedeploy(

@@ -19,9 +19,6 @@ from codedeploy_doctor.timefmt import parse_time
 FAILED_STATUSES: Final = frozenset({"Failed", "Stopped"})
 """Deployment statuses that count as failed (CONTRACTS §2)."""
 
-TRAFFIC_SERVICES: Final = frozenset({"elbv2", "elb", "ec2", "ecs", "lambda"})
-"""Services whose calls observe the traffic layer."""
-
 BUILT_IN_MINIMUM_HEALTHY: Final[Mapping[str, tuple[str, int]]] = {
     "CodeDeployDefault.OneAtATime": ("MOST_CONCURRENCY", 1),
     "CodeDeployDefault.HalfAtATime": ("FLEET_PERCENT", 50),

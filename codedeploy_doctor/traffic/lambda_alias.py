@@ -86,15 +86,14 @@ def assess_lambda(facts: Facts) -> BlueTraffic:
             )
         )
         verdict = share_verdict(blue_share)
-        prefix = {"serving": "Blue serving", "partial": "Blue partly serving", "not-serving": "Blue not serving"}[verdict]
-        summary = f"{prefix}: alias {label} sends {percent(blue_share)} to version {blue_version} (Blue)"
+        summary = f"alias {label} sends {percent(blue_share)} to version {blue_version} (Blue)"
         if green_version is not None:
             summary += f" and {percent(green_share)} to version {green_version} (Green)"
     else:
         basis = "codedeploy-only"
         checks.extend(problems)
         verdict, inferred = _infer(facts, target, info)
-        summary = f"{inferred} (not confirmed against the alias)"
+        summary = f"{inferred} (per CodeDeploy, not confirmed against the alias)"
     if alias is not None and blue_version is None:
         checks.append(
             TrafficCheck(
@@ -160,7 +159,7 @@ def _events_check(target: Target | None, info: JsonObject) -> TrafficCheck:
 def _infer(facts: Facts, target: Target | None, info: JsonObject) -> tuple[Verdict, str]:
     rollback = read_rollback(facts)
     if rollback is not None and rollback.succeeded:
-        return "serving", f"Blue serving per CodeDeploy: rollback {rollback.deployment_id} succeeded"
+        return "serving", f"rollback {rollback.deployment_id} succeeded"
     green = _codedeploy_target_share(info)
     if green is not None:
         return share_verdict(
@@ -170,7 +169,7 @@ def _infer(facts: Facts, target: Target | None, info: JsonObject) -> tuple[Verdi
         return "unknown", "no Lambda target in the snapshot"
     allow = target.event_status("AllowTraffic")
     if allow == "Succeeded":
-        return "not-serving", "Blue not serving per CodeDeploy: AllowTraffic moved the alias to the new version"
+        return "not-serving", "AllowTraffic moved the alias to the new version"
     if allow in ("InProgress", "Failed", "Unknown"):
         return "unknown", f"AllowTraffic {allow}: the alias may be split"
-    return "serving", "Blue serving per CodeDeploy: AllowTraffic never ran"
+    return "serving", "AllowTraffic never ran"

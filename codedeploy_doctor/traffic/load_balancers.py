@@ -191,7 +191,7 @@ def _extend_unique(into: list[TrafficCheck], new: Iterable[TrafficCheck]) -> Non
             into.append(check)
 
 
-def health_check(reading: LoadBalancerReading, ids: Sequence[str], what: str, *, ok_when_serving: bool) -> TrafficCheck:
+def health_check(reading: LoadBalancerReading, ids: Sequence[str], what: str) -> TrafficCheck:
     """Count how many of ``ids`` receive traffic, e.g. ``2/2 Blue instances healthy in tg-prod``."""
     serving = [target_id for target_id in ids if reading.serving(target_id)]
     source = reading.states[0].source if reading.states else TARGET_HEALTH_SOURCE
@@ -201,5 +201,4 @@ def health_check(reading: LoadBalancerReading, ids: Sequence[str], what: str, *,
         detail += ": " + ", ".join(f"{target_id} {reading.state_of(target_id)}" for target_id in out[:5])
         if len(out) > 5:
             detail += f" and {len(out) - 5} more"
-    ok = bool(serving) if ok_when_serving else not serving
-    return TrafficCheck(source=source, ok=ok, detail=detail)
+    return TrafficCheck(source=source, ok=bool(serving), detail=detail)

@@ -130,9 +130,9 @@ def _blue_green(facts: Facts) -> BlueTraffic:
             TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group")
         )
     if reading.complete:
-        checks.append(health_check(reading, blue_ids, "Blue instance", ok_when_serving=True))
+        checks.append(health_check(reading, blue_ids, "Blue instance"))
         if green_ids:
-            check = health_check(reading, green_ids, "Green instance", ok_when_serving=True)
+            check = health_check(reading, green_ids, "Green instance")
             checks.append(TrafficCheck(source=check.source, ok=True, detail=check.detail))
     gone = [i for i in blue_ids if ec2 is not None and ec2.get(i) in GONE_STATES]
     if ec2 is not None and blue_ids:
@@ -151,16 +151,21 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     if reading.complete and blue_ids:
         verdict = count_verdict(len(serving_blue), len(blue_ids))
         summary = _blue_green_summary(verdict, len(serving_blue), len(blue_ids), reading.names, len(gone), blocked)
+        if verdict == "serving" and serving_green:
+            # Green registered while Blue was never blocked: production is split between the revisions.
+            verdict = "partial"
+            counted = f"{len(serving_blue)}/{len(blue_ids)} Blue instances healthy"
+            summary = f"{counted}, but Green also receives production traffic"
     elif reading.complete:
         verdict = "not-serving"
         summary = f"no original (Blue) instance is registered in {reading.names}"
     elif blue_ids and len(gone) == len(blue_ids):
         verdict = "not-serving"
-        summary = f"Blue not serving: all {plural(len(blue_ids), 'Blue instance')} are terminated (EC2)"
+        summary = f"all {plural(len(blue_ids), 'Blue instance')} are terminated (EC2)"
     else:
         basis = "codedeploy-only"
         verdict, inferred = _infer_blue_green(facts, blue, blocked, blocking)
-        summary = f"{inferred} (not confirmed against the load balancer)"
+        summary = f"{inferred} (per CodeDeploy, not confirmed against the load balancer)"
     if green_summary and reading.complete:
         summary += f"; {green_summary}"
 
@@ -201,15 +206,14 @@ def _environment_summary(serving: int, total: int, reading: LoadBalancerReading,
 def _blue_green_summary(verdict: Verdict, serving: int, total: int, names: str, gone: int, blocked: Sequence[Target]) -> str:
     counted = f"{serving}/{plural(total, 'Blue instance')} healthy in {names}"
     if verdict == "serving":
-        return f"Blue serving: {counted}"
+        return counted
     reasons: list[str] = []
     if gone:
         reasons.append(f"{gone} terminated")
     if blocked:
         reasons.append(f"{len(blocked)} deregistered at BlockTraffic")
     reason = f" ({', '.join(reasons)})" if reasons else ""
-    prefix = "Blue partly serving" if verdict == "partial" else "Blue not serving"
-    return f"{prefix}: {counted}{reason}"
+    return f"{counted}{reason}"
 
 
 def _infer_blue_green(
@@ -217,7 +221,7 @@ def _infer_blue_green(
 ) -> tuple[Verdict, str]:
     rollback = read_rollback(facts)
     if rollback is not None and rollback.succeeded:
-        return "serving", f"Blue serving per CodeDeploy: rollback {rollback.deployment_id} succeeded"
+        return "serving", f"rollback {rollback.deployment_id} succeeded"
     if not blue:
         return "unknown", "no Blue instance target in the snapshot"
     if rollback is not None and rollback.running and blocked:
@@ -230,14 +234,14 @@ def _infer_blue_green(
     if blocked and len(blocked) == len(blue):
         return (
             "not-serving",
-            f"Blue not serving per CodeDeploy: all {plural(len(blue), 'Blue instance')} deregistered at BlockTraffic",
+            f"all {plural(len(blue), 'Blue instance')} deregistered at BlockTraffic",
         )
     if blocked:
         return (
             "partial",
-            f"Blue partly serving per CodeDeploy: {len(blocked)}/{len(blue)} Blue instances deregistered at BlockTraffic",
+            f"{len(blocked)}/{len(blue)} Blue instances deregistered at BlockTraffic",
         )
-    return "serving", f"Blue serving per CodeDeploy: BlockTraffic never ran on the {plural(len(blue), 'Blue instance')}"
+    return "serving", f"BlockTraffic never ran on the {plural(len(blue), 'Blue instance')}"
 
 
 def _taken_out(instances: Sequence[Target]) -> list[Target]:
@@ -268,7 +272,7 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
         # Capacity is what the weakest production load balancer still routes to.
         in_service = min(len(state.serving) for state in reading.states)
         fleet = max(fleet, len(reading.registered_ids()))
-        checks.append(health_check(reading, known_ids, "instance", ok_when_serving=True))
+        checks.append(health_check(reading, known_ids, "instance"))
         out_of_service = [i for i in known_ids if not reading.serving(i)]
     else:
         rollback = read_rollback(facts)
@@ -309,7 +313,9 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
 
     summary = f"{in_service}/{plural(fleet, 'instance')} in service in {reading.names}"
     if not reading.complete:
-        summary = f"~{in_service}/{plural(fleet, 'instance')} in service per CodeDeploy (not confirmed against the load balancer)"
+        summary = (
+            f"~{in_service}/{plural(fleet, 'instance')} in service (per CodeDeploy, not confirmed against the load balancer)"
+        )
     if taken_out:
         summary += f"; {len(taken_out)} taken out at BlockTraffic and not put back"
     if minimum is not None:

@@ -47,6 +47,13 @@ def test_extract_exit_code(text: str | None, code: int | None) -> None:
 def test_code_meanings_cover_the_service_model() -> None:
     for code in ("Success", "ScriptMissing", "ScriptNotExecutable", "ScriptTimedOut", "ScriptFailed", "UnknownError"):
         assert diagnostics_code_meaning(code)
-    for code in ("AGENT_ISSUE", "HEALTH_CONSTRAINTS", "IAM_ROLE_PERMISSIONS", "TIMEOUT", "MANUAL_STOP", "CLOUDFORMATION_STACK_FAILURE"):
+    for code in (
+        "AGENT_ISSUE",
+        "HEALTH_CONSTRAINTS",
+        "IAM_ROLE_PERMISSIONS",
+        "TIMEOUT",
+        "MANUAL_STOP",
+        "CLOUDFORMATION_STACK_FAILURE",
+    ):
         assert deployment_code_meaning(code)
     assert deployment_code_meaning("NOT_A_CODE") is None

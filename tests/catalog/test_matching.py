@@ -8,7 +8,10 @@ from codedeploy_doctor.catalog import builtin_catalog
 from codedeploy_doctor.catalog.matching import EVIDENCE_CHARS, MAX_LINE_CHARS
 from codedeploy_doctor.catalog.model import FailureEvidence
 
-HC = "The overall deployment failed because too many individual instances failed deployment, too few healthy instances are available."
+HC = (
+    "The overall deployment failed because too many individual instances failed deployment, "
+    "too few healthy instances are available."
+)
 
 
 def evidence(**fields: object) -> FailureEvidence:
@@ -36,7 +39,9 @@ def test_never_empty_and_ends_with_one_generic_record() -> None:
     for found in (
         evidence(),
         evidence(deployment_error_code="BRAND_NEW_CODE"),
-        evidence(lifecycle_event="AfterInstall", event_status="Failed", error_code="ScriptFailed", log_tail="Address already in use"),
+        evidence(
+            lifecycle_event="AfterInstall", event_status="Failed", error_code="ScriptFailed", log_tail="Address already in use"
+        ),
     ):
         matches = catalog.match(found)
         assert matches
@@ -114,7 +119,11 @@ def test_agent_event_aliases_are_understood() -> None:
 
 
 def test_instance_facts_point_at_the_missing_profile() -> None:
-    found = evidence(lifecycle_event="ApplicationStop", event_status="Pending", instance_facts={"iamInstanceProfile": "none", "state": "running"})
+    found = evidence(
+        lifecycle_event="ApplicationStop",
+        event_status="Pending",
+        instance_facts={"iamInstanceProfile": "none", "state": "running"},
+    )
     assert ids(found)[:2] == ["instance-profile-missing", "agent-not-running"]
 
 
@@ -122,7 +131,8 @@ def test_extra_log_lines_are_read() -> None:
     found = evidence(
         lifecycle_event="BeforeInstall",
         event_status="Pending",
-        extra_log_lines=("noise",) * 10 + ("ERROR: Cannot reach InstanceService: Aws::CodeDeployCommand::Errors::AccessDeniedException - ",),
+        extra_log_lines=("noise",) * 10
+        + ("ERROR: Cannot reach InstanceService: Aws::CodeDeployCommand::Errors::AccessDeniedException - ",),
     )
     top = builtin_catalog().match(found)[0]
     assert top.cause_id == "agent-credentials-access-denied"

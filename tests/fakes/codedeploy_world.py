@@ -256,9 +256,7 @@ def _matches(target: Mapping[str, Any], filters: Mapping[str, list[str]]) -> boo
     if statuses and body.get("status") not in statuses:
         return False
     labels = filters.get("ServerInstanceLabel")
-    if labels and body.get("instanceLabel") not in labels:
-        return False
-    return True
+    return not (labels and body.get("instanceLabel") not in labels)
 
 
 def _encode_token(offset: int, deployment_id: str, filters: Mapping[str, list[str]]) -> str:

@@ -247,7 +247,9 @@ def test_hostile_text_cannot_escape_its_cell_or_block(text: str) -> None:
     # Catalog prose keeps its `code` spans (single backticks); everything else reads as written.
     assert authored(f"Explanation with `code` and {one_line}") in paragraphs
     items = [inline_text(tokens[i + 2]) for i, t in enumerate(tokens) if t.type == "list_item_open"]
-    assert authored(f"Step one {one_line}") in items and in_code_cell(f"evidence {cleaned}", in_table=False) in items and f"⚠️ warning {one_line}" in items
+    assert authored(f"Step one {one_line}") in items
+    assert in_code_cell(f"evidence {cleaned}", in_table=False) in items
+    assert f"⚠️ warning {one_line}" in items
 
     # No line a GitHub Actions runner would read as a workflow command.
     assert "##[" not in output

@@ -139,7 +139,9 @@ def alb_with_target_group(name: str, register: list[str], *, target_type: str = 
     return lb, tg["TargetGroupArn"]
 
 
-def server_blue_green(blue: list[str], green: list[str], *, load_balancer_info: JsonObject) -> tuple[JsonObject, list[JsonObject]]:
+def server_blue_green(
+    blue: list[str], green: list[str], *, load_balancer_info: JsonObject
+) -> tuple[JsonObject, list[JsonObject]]:
     """A failed Server blue/green deployment: Green failed ValidateService, Blue never blocked."""
     deployment_id = "d-7KQ2M9XTB"
     targets = []
@@ -176,8 +178,8 @@ def server_blue_green(blue: list[str], green: list[str], *, load_balancer_info: 
 def test_server_blue_green_behind_an_alb_takes_three_calls(aws: None) -> None:
     _, subnets = network()
     blue, green = run_instances(2, subnets[0]), run_instances(2, subnets[1])
-    alb_with_target_group("web-prod-tg", blue)
-    deployment, targets = server_blue_green(blue, green, load_balancer_info={"targetGroupInfoList": [{"name": "web-prod-tg"}]})
+    alb_with_target_group("web-alb-tg", blue)
+    deployment, targets = server_blue_green(blue, green, load_balancer_info={"targetGroupInfoList": [{"name": "web-alb-tg"}]})
 
     run = collect(deployment, targets, {"Failed": green, "Blue": blue})
 
@@ -186,19 +188,21 @@ def test_server_blue_green_behind_an_alb_takes_three_calls(aws: None) -> None:
     assert validate_traffic(run.traffic) == []
     assert sorted(i["InstanceId"] for i in run.traffic["ec2"]["instances"]) == sorted(blue)
     assert (run.verdict.verdict, run.verdict.basis) == ("serving", "traffic-layer")
-    assert "2/2 Blue instances healthy in web-prod-tg" in run.verdict.summary
+    assert "2/2 Blue instances healthy in web-alb-tg" in run.verdict.summary
 
 
 def test_server_blue_green_with_blue_terminated(aws: None) -> None:
     _, subnets = network()
     blue, green = run_instances(2, subnets[0]), run_instances(2, subnets[1])
-    _, tg = alb_with_target_group("web-prod-tg", blue)
+    _, tg = alb_with_target_group("web-gone-tg", blue)
     elbv2 = client("elbv2")
     elbv2.deregister_targets(TargetGroupArn=tg, Targets=[{"Id": i} for i in blue])
     client("ec2").terminate_instances(InstanceIds=blue)
     # A third Blue instance terminated long ago: EC2 no longer knows it and refuses the whole call.
     forgotten = "i-0123456789abcdef0"
-    deployment, targets = server_blue_green([*blue, forgotten], green, load_balancer_info={"targetGroupInfoList": [{"name": "web-prod-tg"}]})
+    deployment, targets = server_blue_green(
+        [*blue, forgotten], green, load_balancer_info={"targetGroupInfoList": [{"name": "web-gone-tg"}]}
+    )
 
     run = collect(deployment, targets, {"Failed": green, "Blue": [*blue, forgotten]})
 
@@ -235,7 +239,12 @@ def _deny_target_health(service: str, client: Any) -> None:
 
     def deny(**_: Any) -> None:
         raise ClientError(
-            {"Error": {"Code": "AccessDenied", "Message": "not authorized to perform: elasticloadbalancing:DescribeTargetHealth"}},
+            {
+                "Error": {
+                    "Code": "AccessDenied",
+                    "Message": "not authorized to perform: elasticloadbalancing:DescribeTargetHealth",
+                }
+            },
             "DescribeTargetHealth",
         )
 
@@ -245,8 +254,8 @@ def _deny_target_health(service: str, client: Any) -> None:
 def test_denied_target_health_is_recorded_and_the_verdict_rests_on_codedeploy(aws: None) -> None:
     _, subnets = network()
     blue, green = run_instances(2, subnets[0]), run_instances(2, subnets[1])
-    alb_with_target_group("web-prod-tg", blue)
-    deployment, targets = server_blue_green(blue, green, load_balancer_info={"targetGroupInfoList": [{"name": "web-prod-tg"}]})
+    alb_with_target_group("web-denied-tg", blue)
+    deployment, targets = server_blue_green(blue, green, load_balancer_info={"targetGroupInfoList": [{"name": "web-denied-tg"}]})
 
     run = collect(deployment, targets, {"Failed": green, "Blue": blue}, hooks=(_deny_target_health,))
 
@@ -320,38 +329,40 @@ def test_server_in_place_without_a_load_balancer_makes_no_call(aws: None) -> Non
 def test_calls_that_need_only_the_deployment_start_before_the_listing_arrives(aws: None) -> None:
     _, subnets = network()
     blue = run_instances(2, subnets[0])
-    alb_with_target_group("web-prod-tg", blue)
-    deployment, targets = server_blue_green(blue, [], load_balancer_info={"targetGroupInfoList": [{"name": "web-prod-tg"}]})
-    factory = ClientFactory(region=REGION)
+    alb_with_target_group("web-early-tg", blue)
+    deployment, targets = server_blue_green(blue, [], load_balancer_info={"targetGroupInfoList": [{"name": "web-early-tg"}]})
+    seam = factory()
     listing: Future[dict[str, list[str]]] = Future()
     group: Future[JsonObject | None] = Future()
     result: dict[str, JsonObject] = {}
     with ThreadPoolExecutor(4) as pool:
-        ctx = CollectionContext(factory, pool)
-        thread = threading.Thread(target=lambda: result.update(traffic=collect_traffic(ctx, deployment, group, listing, done(targets))))
+        ctx = CollectionContext(seam, pool)
+        thread = threading.Thread(
+            target=lambda: result.update(traffic=collect_traffic(ctx, deployment, group, listing, done(targets)))
+        )
         thread.start()
         deadline = time.monotonic() + 10
-        while factory.calls["elbv2:DescribeTargetHealth"] == 0 and time.monotonic() < deadline:
+        while seam.calls["elbv2:DescribeTargetHealth"] == 0 and time.monotonic() < deadline:
             time.sleep(0.01)
         # Target groups and their health were read while the listing (and the group) were still unknown.
-        assert factory.calls["elbv2:DescribeTargetHealth"] == 1
-        assert factory.calls["ec2:DescribeInstances"] == 0
+        assert seam.calls["elbv2:DescribeTargetHealth"] == 1
+        assert seam.calls["ec2:DescribeInstances"] == 0
         listing.set_result({"Blue": blue})
         group.set_result(None)
         thread.join(10)
-    assert factory.calls["ec2:DescribeInstances"] == 1
+    assert seam.calls["ec2:DescribeInstances"] == 1
     assert len(result["traffic"]["ec2"]["instances"]) == 2
 
 
 def test_a_failed_listing_only_means_less_to_check(aws: None) -> None:
     _, subnets = network()
     blue = run_instances(2, subnets[0])
-    alb_with_target_group("web-prod-tg", blue)
-    deployment, targets = server_blue_green(blue, [], load_balancer_info={"targetGroupInfoList": [{"name": "web-prod-tg"}]})
+    alb_with_target_group("web-nolist-tg", blue)
+    deployment, targets = server_blue_green(blue, [], load_balancer_info={"targetGroupInfoList": [{"name": "web-nolist-tg"}]})
     broken: Future[dict[str, list[str]]] = Future()
     broken.set_exception(RuntimeError("ListDeploymentTargets failed"))
     with ThreadPoolExecutor(4) as pool:
-        ctx = CollectionContext(ClientFactory(region=REGION), pool)
+        ctx = CollectionContext(factory(), pool)
         traffic = collect_traffic(ctx, deployment, done(None), broken, done(targets))
     assert "ec2" not in traffic
     assert len(next(iter(traffic["elbv2"]["targetHealth"].values()))) == 2
@@ -360,43 +371,50 @@ def test_a_failed_listing_only_means_less_to_check(aws: None) -> None:
 # --- ECS ----------------------------------------------------------------------------------------
 
 
-def ecs_world(controller: str, weights: tuple[int, int], *, via_rule: bool = False) -> tuple[JsonObject, list[JsonObject], JsonObject]:
+def ecs_world(
+    prefix: str, controller: str, weights: tuple[int, int], *, via_rule: bool = False
+) -> tuple[JsonObject, list[JsonObject], JsonObject]:
+    """An ECS blue/green world named ``prefix``: ALB, two target groups, listeners, service, task sets, deployment."""
+    blue_tg, green_tg, cluster = f"{prefix}-blue", f"{prefix}-green", f"{prefix}-cluster"
     vpc, subnets = network()
     elbv2 = client("elbv2")
-    lb = elbv2.create_load_balancer(Name="orders-prod", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+    lb = elbv2.create_load_balancer(Name=f"{prefix}-alb", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
     arns = {}
-    for name in ("orders-tg-blue", "orders-tg-green"):
-        arns[name] = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")["TargetGroups"][0][
-            "TargetGroupArn"
-        ]
-    elbv2.register_targets(TargetGroupArn=arns["orders-tg-blue"], Targets=[{"Id": f"10.0.1.{n}"} for n in (11, 12, 13)])
-    elbv2.register_targets(TargetGroupArn=arns["orders-tg-green"], Targets=[{"Id": f"10.0.2.{n}"} for n in (21, 22, 23)])
+    for name in (blue_tg, green_tg):
+        arns[name] = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")["TargetGroups"][
+            0
+        ]["TargetGroupArn"]
+    elbv2.register_targets(TargetGroupArn=arns[blue_tg], Targets=[{"Id": f"10.0.1.{n}"} for n in (11, 12, 13)])
+    elbv2.register_targets(TargetGroupArn=arns[green_tg], Targets=[{"Id": f"10.0.2.{n}"} for n in (21, 22, 23)])
     split = {
         "Type": "forward",
         "ForwardConfig": {
             "TargetGroups": [
-                {"TargetGroupArn": arns["orders-tg-blue"], "Weight": weights[0]},
-                {"TargetGroupArn": arns["orders-tg-green"], "Weight": weights[1]},
+                {"TargetGroupArn": arns[blue_tg], "Weight": weights[0]},
+                {"TargetGroupArn": arns[green_tg], "Weight": weights[1]},
             ]
         },
     }
     default = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}} if via_rule else split
-    prod = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[default])["Listeners"][0]["ListenerArn"]
+    prod = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[default])["Listeners"][0][
+        "ListenerArn"
+    ]
     if via_rule:
         elbv2.create_rule(
             ListenerArn=prod, Priority=10, Conditions=[{"Field": "path-pattern", "Values": ["/orders/*"]}], Actions=[split]
         )
     test = elbv2.create_listener(
-        LoadBalancerArn=lb, Protocol="HTTP", Port=8080, DefaultActions=[{"Type": "forward", "TargetGroupArn": arns["orders-tg-green"]}]
+        LoadBalancerArn=lb, Protocol="HTTP", Port=8080, DefaultActions=[{"Type": "forward", "TargetGroupArn": arns[green_tg]}]
     )["Listeners"][0]["ListenerArn"]
 
     ecs = client("ecs")
-    ecs.create_cluster(clusterName="orders-prod")
-    for family in ("orders-api",):
-        ecs.register_task_definition(family=family, containerDefinitions=[{"name": "orders-api", "image": "orders:41", "memory": 512}])
-    balancer = {"targetGroupArn": arns["orders-tg-blue"], "containerName": "orders-api", "containerPort": 8080}
+    ecs.create_cluster(clusterName=cluster)
+    ecs.register_task_definition(
+        family="orders-api", containerDefinitions=[{"name": "orders-api", "image": "orders:41", "memory": 512}]
+    )
+    balancer = {"targetGroupArn": arns[blue_tg], "containerName": "orders-api", "containerPort": 8080}
     ecs.create_service(
-        cluster="orders-prod",
+        cluster=cluster,
         serviceName="orders-api",
         taskDefinition="orders-api",
         desiredCount=3,
@@ -405,9 +423,9 @@ def ecs_world(controller: str, weights: tuple[int, int], *, via_rule: bool = Fal
     )
     task_sets: list[JsonObject] = []
     if controller == "CODE_DEPLOY":
-        for label, name in (("Blue", "orders-tg-blue"), ("Green", "orders-tg-green")):
+        for label, name in (("Blue", blue_tg), ("Green", green_tg)):
             created = ecs.create_task_set(
-                cluster="orders-prod",
+                cluster=cluster,
                 service="orders-api",
                 taskDefinition="orders-api",
                 loadBalancers=[{**balancer, "targetGroupArn": arns[name]}],
@@ -417,7 +435,7 @@ def ecs_world(controller: str, weights: tuple[int, int], *, via_rule: bool = Fal
     deployment_id = "d-0EUW7H2KC"
     events, end = fb.track(fb.ECS_EVENTS, START, fail_at="AllowTraffic", diagnostics=fb.HOOK_FAILED)
     pair = {
-        "targetGroups": [{"name": "orders-tg-blue"}, {"name": "orders-tg-green"}],
+        "targetGroups": [{"name": blue_tg}, {"name": green_tg}],
         "prodTrafficRoute": {"listenerArns": [prod]},
         "testTrafficRoute": {"listenerArns": [test]},
     }
@@ -439,14 +457,14 @@ def ecs_world(controller: str, weights: tuple[int, int], *, via_rule: bool = Fal
         blue_green=fb.bg_config(5, provisioning=None),
     )
     target = fb._ecs_target(deployment_id, events, fb.at(end, 1), task_sets)
-    group = fb.deployment_group(deployment, "3a9d7f1c-6e24-4b58-9f0d-8c2e5a1b7d46", ecs_service=("orders-prod", "orders-api"))
+    group = fb.deployment_group(deployment, "3a9d7f1c-6e24-4b58-9f0d-8c2e5a1b7d46", ecs_service=(cluster, "orders-api"))
     return deployment, [target], group
 
 
 def test_ecs_half_shifted_takes_five_calls(aws: None) -> None:
-    deployment, targets, group = ecs_world("CODE_DEPLOY", (50, 50))
+    deployment, targets, group = ecs_world("half", "CODE_DEPLOY", (50, 50))
 
-    run = collect(deployment, targets, {"All": ["orders-prod:orders-api"]}, group=group)
+    run = collect(deployment, targets, {"All": ["half-cluster:orders-api"]}, group=group)
 
     assert run.calls == {
         "elbv2:DescribeTargetGroups": 1,
@@ -460,9 +478,9 @@ def test_ecs_half_shifted_takes_five_calls(aws: None) -> None:
 
 
 def test_ecs_routed_through_a_rule_reads_the_rules(aws: None) -> None:
-    deployment, targets, group = ecs_world("CODE_DEPLOY", (100, 0), via_rule=True)
+    deployment, targets, group = ecs_world("rule", "CODE_DEPLOY", (100, 0), via_rule=True)
 
-    run = collect(deployment, targets, {"All": ["orders-prod:orders-api"]}, group=group)
+    run = collect(deployment, targets, {"All": ["rule-cluster:orders-api"]}, group=group)
 
     assert run.calls["elbv2:DescribeRules"] == 1
     assert validate_traffic(run.traffic) == []
@@ -471,10 +489,10 @@ def test_ecs_routed_through_a_rule_reads_the_rules(aws: None) -> None:
 
 
 def test_ecs_service_under_the_ecs_controller(aws: None) -> None:
-    deployment, targets, _ = ecs_world("ECS", (100, 0))
+    deployment, targets, _ = ecs_world("ecsctl", "ECS", (100, 0))
 
     # No deployment group read: the service comes from the listed target id.
-    run = collect(deployment, targets, {"All": ["orders-prod:orders-api"]}, group=None)
+    run = collect(deployment, targets, {"All": ["ecsctl-cluster:orders-api"]}, group=None)
 
     assert run.calls["ecs:DescribeServices"] == 1
     assert run.traffic["ecs"]["services"][0]["deploymentController"] == {"type": "ECS"}
@@ -492,11 +510,19 @@ def test_lambda_alias_with_weights(aws: None) -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("handler.py", "def handle(event, context):\n    return 1\n")
     lam = client("lambda")
-    lam.create_function(FunctionName="checkout-api", Runtime="python3.12", Role=role, Handler="handler.handle", Code={"ZipFile": buffer.getvalue()})
+    lam.create_function(
+        FunctionName="checkout-api",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handle",
+        Code={"ZipFile": buffer.getvalue()},
+    )
     blue = lam.publish_version(FunctionName="checkout-api")["Version"]
     lam.update_function_code(FunctionName="checkout-api", ZipFile=buffer.getvalue())
     green = lam.publish_version(FunctionName="checkout-api")["Version"]
-    lam.create_alias(FunctionName="checkout-api", Name="live", FunctionVersion=blue, RoutingConfig={"AdditionalVersionWeights": {green: 0.25}})
+    lam.create_alias(
+        FunctionName="checkout-api", Name="live", FunctionVersion=blue, RoutingConfig={"AdditionalVersionWeights": {green: 0.25}}
+    )
     data = fb.lambda_weighted()
     deployment, target = data["deployment"], data["targets"][0]
     target["lambdaTarget"]["lambdaFunctionInfo"].update(currentVersion=blue, targetVersion=green, targetVersionWeight=0.25)

@@ -56,7 +56,9 @@ def test_traffic_package_imports_no_aws_code() -> None:
 
 
 def test_importing_the_verdict_loads_no_boto3() -> None:
-    code = "import sys, codedeploy_doctor.traffic; print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
+    code = (
+        "import sys, codedeploy_doctor.traffic; print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=TRAFFIC_PACKAGE.parents[1])
     assert out.stdout.strip() == "[]"
 
@@ -75,7 +77,11 @@ def test_target_group_attached_to_no_load_balancer_serves_nothing() -> None:
 
 def test_one_blue_unhealthy_is_partial() -> None:
     def sicken(data: Json) -> None:
-        health_list(data)[0]["TargetHealth"] = {"State": "unhealthy", "Reason": "Target.Timeout", "Description": "Request timed out"}
+        health_list(data)[0]["TargetHealth"] = {
+            "State": "unhealthy",
+            "Reason": "Target.Timeout",
+            "Description": "Request timed out",
+        }
 
     result = judge("traffic-server-bg-untouched-blue", sicken)
     assert result.verdict == "partial"
@@ -128,7 +134,9 @@ def test_all_blue_gone_from_ec2_is_confirmed_even_without_target_health() -> Non
 def test_reservations_are_read_like_flat_instances() -> None:
     def nest(data: Json) -> None:
         instances = data["traffic"]["ec2"]["instances"]
-        data["traffic"]["ec2"]["instances"] = [{"ReservationId": "r-0a1b2c3d4e5f60718", "OwnerId": fb.ACCOUNT, "Instances": instances}]
+        data["traffic"]["ec2"]["instances"] = [
+            {"ReservationId": "r-0a1b2c3d4e5f60718", "OwnerId": fb.ACCOUNT, "Instances": instances}
+        ]
 
     result = judge("traffic-server-bg-untouched-blue", nest)
     assert any(c.source == "ec2:DescribeInstances" and c.detail == "2/2 Blue instances running" for c in result.checks)
@@ -163,7 +171,10 @@ def test_in_progress_blue_green_before_traffic_moves_is_judged() -> None:
 
 @pytest.mark.parametrize(
     ("recorded", "expected"),
-    [("2026-11-29T10:09:31Z", "0 min before this snapshot"), ("2026-11-29T11:00:00Z", "50 min before this snapshot, expect them gone")],
+    [
+        ("2026-11-29T10:09:31Z", "0 min before this snapshot"),
+        ("2026-11-29T11:00:00Z", "50 min before this snapshot, expect them gone"),
+    ],
 )
 def test_termination_is_relative_to_recorded_at(recorded: str, expected: str) -> None:
     def when(data: Json) -> None:
@@ -217,7 +228,9 @@ def test_in_place_config_call_failure_is_named() -> None:
     def denied(data: Json) -> None:
         del data["traffic"]["deploymentConfig"]
         data["deployment"]["deploymentConfigName"] = "shop-api-custom"
-        data["errors"] = [{"service": "codedeploy", "operation": "GetDeploymentConfig", "code": "AccessDeniedException", "message": "no"}]
+        data["errors"] = [
+            {"service": "codedeploy", "operation": "GetDeploymentConfig", "code": "AccessDeniedException", "message": "no"}
+        ]
 
     result = judge("traffic-server-inplace-capacity", denied)
     assert any("grant codedeploy:GetDeploymentConfig" in c.detail for c in result.checks)
@@ -367,3 +380,13 @@ def test_traffic_view_treats_absent_as_not_read() -> None:
     assert view.instances() is None
     assert view.aliases() is None
     assert not TrafficView({}).has_any
+
+
+def test_blue_and_green_both_registered_is_a_split() -> None:
+    def both(data: Json) -> None:
+        health_list(data).extend(fb.health(i, "healthy", zone=n) for n, i in enumerate(fb.GREEN_IDS))
+
+    result = judge("traffic-server-bg-untouched-blue", both)
+    assert (result.verdict, result.basis) == ("partial", "traffic-layer")
+    assert "Green also receives production traffic" in result.summary
+    assert result.environments[0].traffic_share == 50.0

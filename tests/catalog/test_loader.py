@@ -1,0 +1,102 @@
+"""``--catalog FILE``: a team's records are validated, and win over built-ins with the same id."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codedeploy_doctor.catalog import CATALOG_FORMAT, builtin_catalog, load_catalog
+from codedeploy_doctor.errors import BadInputError
+from tests.catalog.evidence import evidence_from
+
+
+def record(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": "team-cache-warmup",
+        "title": "The cache warm-up job did not finish",
+        "explanation": "The warm-up job waits for the cache cluster.",
+        "fix": ["Restart the cache cluster"],
+        "docs": ["https://wiki.example.com/runbooks/cache"],
+        "signals": {"patterns": [r"warm-?up (?:job )?timed out"]},
+    }
+    base.update(overrides)
+    return base
+
+
+def write(tmp_path: Path, document: Any) -> Path:
+    path = tmp_path / "team-catalog.json"
+    path.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
+    return path
+
+
+def doc(*records: dict[str, Any]) -> dict[str, Any]:
+    return {"format": CATALOG_FORMAT, "causes": list(records)}
+
+
+def test_no_file_is_the_builtin_catalog() -> None:
+    assert load_catalog(None) is builtin_catalog()
+
+
+def test_team_records_are_added_and_win_on_the_same_id(tmp_path: Path) -> None:
+    ours = record(
+        id="port-in-use",
+        title="Our port clash runbook",
+        explanation="Team wording.",
+        signals={"patterns": ["address already in use"]},
+    )
+    catalog = load_catalog(write(tmp_path, doc(record(), ours)))
+    builtin = builtin_catalog()
+    assert len(catalog.records) == len(builtin.records) + 1
+    assert catalog.get("port-in-use") is not None
+    assert catalog.get("port-in-use").title == "Our port clash runbook"  # type: ignore[union-attr]
+    assert builtin.get("port-in-use").title != "Our port clash runbook"  # type: ignore[union-attr]
+    assert [r.id for r in catalog.records].count("port-in-use") == 1
+
+    matches = catalog.match(
+        evidence_from({"event": "AfterInstall", "errorCode": "ScriptFailed", "logTail": "cache warm-up job timed out"})
+    )
+    assert matches[0].cause_id == "team-cache-warmup"
+    cause = catalog.to_cause(matches[0])
+    assert cause.title == "The cache warm-up job did not finish"
+    assert cause.docs == ("https://wiki.example.com/runbooks/cache",)
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ("{ not json", "invalid JSON at line 1"),
+        ([record()], "top level must be an object"),
+        ({"format": "something/2", "causes": []}, "'format' must be"),
+        ({"format": CATALOG_FORMAT}, "'causes' must be a list"),
+        (doc({k: v for k, v in record().items() if k != "title"}), "record 1 ('team-cache-warmup'): 'title'"),
+        (doc(record(id="Not Kebab")), "'id' must be a kebab-case string"),
+        (doc(record(), record()), "duplicate id 'team-cache-warmup'"),
+        (doc(record(signals={"patterns": ["(unclosed"]})), "invalid regular expression '(unclosed'"),
+        (doc(record(signals={"patterns": ["(a+)+$"]})), "repeats a repeated group"),
+        (doc(record(fix="restart it")), "'fix' must be a non-empty list of strings"),
+        (doc(record(docs=["http://insecure.example.com"])), "must start with https://"),
+        (doc(record(priority="high")), "'priority' must be an integer"),
+        (doc(record(signals={"exitCodes": ["127"]})), "'exitCodes' must be a non-empty list of integers"),
+        (doc(record(signals={"patternz": ["x"]})), "unknown condition 'patternz'"),
+        (doc(record(colour="red")), "unknown key 'colour'"),
+        (doc(record(signals={}, when={})), "needs 'when', 'signals' or 'anyOf'"),
+        (doc(record(id="unexplained-failure", generic=True)), "record 'unexplained-failure' replaces the built-in catch-all"),
+    ],
+)
+def test_invalid_catalog_files_give_one_line_reasons(tmp_path: Path, document: Any, words: str) -> None:
+    path = write(tmp_path, document)
+    with pytest.raises(BadInputError) as caught:
+        load_catalog(path)
+    line = caught.value.one_line()
+    assert "\n" not in line
+    assert str(path) in line
+    assert words in line
+    assert caught.value.exit_code == 2
+
+
+def test_unreadable_catalog_file(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="cannot read catalog file"):
+        load_catalog(tmp_path / "missing.json")

@@ -1,0 +1,60 @@
+"""Reliability tests: fast but real botocore retries, and a count of the fault matrix's cells.
+
+botocore's retry handling runs unchanged in these tests (adaptive mode, its retry quota and
+its throttling detection); only its waits are removed: the back-off delay is zero and the
+adaptive token bucket never blocks, so a cell that retries six times still takes milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.retries import bucket, standard
+
+MATRIX_TEST = "test_fault_matrix.py::test_fault_cell"
+_cells: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Zero back-off and a never-blocking rate limiter: the retries happen, the sleeps do not."""
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    monkeypatch.setattr(bucket.TokenBucket, "acquire", lambda self, amount=1, block=True: True)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    yield
+
+
+@pytest.fixture
+def shared_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Let every ClientFactory share one botocore session: service models load once, not once per run."""
+    real = boto3.Session
+
+    def session(**kwargs: Any) -> boto3.Session:
+        return real(botocore_session=_SHARED.setdefault("session", botocore.session.get_session()), **kwargs)
+
+    monkeypatch.setattr(boto3, "Session", session)
+    yield
+
+
+_SHARED: dict[str, botocore.session.Session] = {}
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    """Remember each fault-matrix cell's outcome (on the controller too, under pytest-xdist)."""
+    if MATRIX_TEST not in report.nodeid:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        _cells[report.nodeid] = report.outcome
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print how many fault-matrix cells passed."""
+    if not _cells:
+        return
+    passed = sum(1 for outcome in _cells.values() if outcome == "passed")
+    terminalreporter.write_line(f"fault matrix: {passed}/{len(_cells)} cells passed")
