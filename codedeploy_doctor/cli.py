@@ -201,12 +201,18 @@ def diagnose_command(
         Optional[Path], typer.Option(help="Diagnose a snapshot FILE offline: no AWS calls.", exists=False)
     ] = None,
     agent_log: Annotated[
-        Optional[list[Path]], typer.Option("--agent-log", help="An agent or deployments log copied from an instance (repeatable).")
+        Optional[list[Path]],
+        typer.Option("--agent-log", metavar="FILE", help="An agent or deployments log copied from an instance (repeatable)."),
     ] = None,
     log_group: Annotated[
-        Optional[str], typer.Option("--log-group", help="CloudWatch Logs group where the agent's logs are shipped (streams named after the instance).")
+        Optional[str],
+        typer.Option(
+            "--log-group", metavar="NAME", help="CloudWatch Logs group with the agent's logs (streams named after the instance)."
+        ),
     ] = None,
-    catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="A catalog FILE of your own causes; they win.")] = None,
+    catalog_file: Annotated[
+        Optional[Path], typer.Option("--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win.")
+    ] = None,
     watch: Annotated[
         bool, typer.Option("--watch", help="Follow a running deployment (progress on stderr), then diagnose it when it ends.")
     ] = False,

@@ -121,9 +121,11 @@ class Collector:
             traffic_thread = self._start_traffic(ctx, deployment, group_future, listing_future, targets_future, traffic_result)
             try:
                 listed = {key: future.result() for key, future in listing_futures.items()}
-                if deployment.get("status") in TERMINAL_FAILED and not any(ids for key, (ids, _) in listed.items() if key != "Blue"):
+                nothing_failed = not any(ids for key, (ids, _) in listed.items() if key != "Blue")
+                if deployment.get("status") in TERMINAL_FAILED and nothing_failed:
                     # The overview promised failed targets the listing lacks: read the stuck ones instead.
-                    listed["Stuck"] = self._list_targets(ctx, deployment_id, TargetQuery("Stuck", STUCK_FILTER, self._detail_limit))
+                    stuck = TargetQuery("Stuck", STUCK_FILTER, self._detail_limit)
+                    listed["Stuck"] = self._list_targets(ctx, deployment_id, stuck)
                 listing = {key: ids for key, (ids, _complete) in listed.items()}
                 listing_future.set_result(listing)
                 detail_ids = select_detail_ids(listing, self._detail_limit)

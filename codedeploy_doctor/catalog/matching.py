@@ -153,7 +153,7 @@ def _evidence_line(line: str) -> str:
     return line if len(line) <= EVIDENCE_CHARS else line[: EVIDENCE_CHARS - 1] + "…"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tuple[str, ...]:
     """Evidence lines where any pattern matches (cached: many targets share the same agent log)."""
     found: list[str] = []
@@ -165,11 +165,12 @@ def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tu
     return tuple(found)
 
 
-def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> _Hits | None:
+def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool, blocking: bool = False) -> _Hits | None:
     """Evaluate a condition block against the evidence.
 
     With ``need_all`` every listed condition must hold (else None); without it, at least one
-    must (else None). An empty block holds.
+    must (else None). An empty block holds. An unknown platform satisfies a platform filter,
+    except in a ``blocking`` (``unless``) block, where it must not veto a record.
     """
     hits = _Hits()
     listed = 0
@@ -182,7 +183,8 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> 
             hits.add(tier, evidence, text=text)
 
     if block.platforms:
-        condition(not prepared.platform or _among(prepared.platform, block.platforms), 0, [])
+        unknown = not prepared.platform
+        condition((unknown and not blocking) or _among(prepared.platform, block.platforms), 0, [])
     if block.scope:
         is_target = bool(prepared.event)
         condition(is_target == (block.scope == "target"), _TIER_SCOPE, [])
@@ -251,7 +253,7 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool) -> 
 def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch | None:
     """Match one record against prepared evidence; None when it does not fire."""
     if not record.unless.is_empty():
-        blocked = _check(record.unless, prepared, need_all=False)
+        blocked = _check(record.unless, prepared, need_all=False, blocking=True)
         if blocked is not None and blocked.count > 0:
             return None
     required = _check(record.when, prepared, need_all=True)

@@ -53,7 +53,11 @@ def first_failed(views: Sequence[TargetView], platform: str | None) -> Lifecycle
         return None
     view, event = min(
         candidates,
-        key=lambda pair: (_moment(pair[1]), event_rank(platform, text_field(pair[1], "lifecycleEventName") or ""), pair[0].target_id),
+        key=lambda pair: (
+            _moment(pair[1]),
+            event_rank(platform, text_field(pair[1], "lifecycleEventName") or ""),
+            pair[0].target_id,
+        ),
     )
     return event_failure(view, event)
 

@@ -100,3 +100,12 @@ def test_invalid_catalog_files_give_one_line_reasons(tmp_path: Path, document: A
 def test_unreadable_catalog_file(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="cannot read catalog file"):
         load_catalog(tmp_path / "missing.json")
+
+
+def test_unless_platform_does_not_veto_an_unknown_platform(tmp_path: Path) -> None:
+    ours = record(unless={"platforms": ["Lambda"]})
+    catalog = load_catalog(write(tmp_path, doc(ours)))
+    fires = {"logTail": "warm-up timed out", "errorCode": "ScriptFailed"}
+    assert catalog.match(evidence_from({**fires, "platform": None}))[0].cause_id == "team-cache-warmup"
+    assert catalog.match(evidence_from({**fires, "platform": "Server"}))[0].cause_id == "team-cache-warmup"
+    assert "team-cache-warmup" not in [m.cause_id for m in catalog.match(evidence_from({**fires, "platform": "Lambda"}))]

@@ -83,11 +83,21 @@ def test_stuck_rule_prefers_non_blue_targets_and_lifecycle_order() -> None:
         [
             instance("i-blue", event("BeforeBlockTraffic", "Pending"), label="Blue", status="Pending"),
             instance("i-g2", event("ApplicationStop", "Succeeded"), event("DownloadBundle", "Pending"), label="Green"),
-            instance("i-g1", event("ApplicationStop", "Succeeded"), event("DownloadBundle", "Succeeded"), event("BeforeInstall", "Pending"), label="Green"),
+            instance(
+                "i-g1",
+                event("ApplicationStop", "Succeeded"),
+                event("DownloadBundle", "Succeeded"),
+                event("BeforeInstall", "Pending"),
+                label="Green",
+            ),
         ]
     )
     failure = first_not_succeeded(views, "Server")
-    assert failure is not None and (failure.target_id, failure.lifecycle_event, failure.status) == ("i-g2", "DownloadBundle", "Pending")
+    assert failure is not None and (failure.target_id, failure.lifecycle_event, failure.status) == (
+        "i-g2",
+        "DownloadBundle",
+        "Pending",
+    )
 
 
 def test_ecs_events_use_the_ecs_order() -> None:
