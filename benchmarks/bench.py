@@ -361,16 +361,21 @@ def check_goals(cases: list[CaseResult], replays: list[ReplayResult], startup: S
         )
     ten = next((case for case in cases if case.targets == 1000 and case.failed == 10 and case.naive), None)
     if ten is not None and ten.naive is not None:
-        call_ratio = ten.naive.calls / ten.cd_doctor.calls
-        codedeploy_ratio = ten.naive.calls / (ten.cd_doctor.calls - _traffic_calls(ten.cd_doctor))
-        wall_ratio = ten.naive.wall_s / ten.cd_doctor.wall_s
+        ours, base = ten.cd_doctor, ten.naive
+        codedeploy_calls = ours.calls - _traffic_calls(ours)
         goals.append(
             Goal(
-                "(b) 1,000 targets, 10 failed: >= 10x fewer calls, >= 5x less wall time than naive",
-                call_ratio >= 10 and wall_ratio >= 5,
-                f"{ten.naive.calls} vs {ten.cd_doctor.calls} calls ({call_ratio:.1f}x; CodeDeploy calls only, like for "
-                f"like: {ten.naive.calls} vs {ten.cd_doctor.calls - _traffic_calls(ten.cd_doctor)}, {codedeploy_ratio:.1f}x); "
-                f"{ten.naive.wall_s:.2f} s vs {ten.cd_doctor.wall_s:.2f} s ({wall_ratio:.1f}x)",
+                "(b1) 1,000 targets, 10 failed: >= 10x fewer calls than naive",
+                base.calls >= 10 * ours.calls,
+                f"{base.calls} vs {ours.calls} calls ({base.calls / ours.calls:.1f}x); the naive script makes no traffic "
+                f"call: CodeDeploy calls alone {base.calls} vs {codedeploy_calls} ({base.calls / codedeploy_calls:.1f}x)",
+            )
+        )
+        goals.append(
+            Goal(
+                "(b2) 1,000 targets, 10 failed: >= 5x less wall time than naive",
+                base.wall_s >= 5 * ours.wall_s,
+                f"{base.wall_s:.2f} s vs {ours.wall_s:.2f} s ({base.wall_s / ours.wall_s:.1f}x)",
             )
         )
     worst = next((case for case in cases if case.targets == 5000 and case.failed == 5000), None)
@@ -438,8 +443,10 @@ def markdown(
     lines = [
         f"Latency {meta['latency_ms']:.0f} ms a call; ListDeploymentTargets pages of {meta['page_size']}; "
         f"cd-doctor runs: median of {meta['repeat']}; naive: 1 run; peak memory: a separate run at 0 ms under tracemalloc.",
+        "Round trips: the longest chain of calls each starting after the previous one ended (CPU spent between calls, "
+        "such as making a client, included); dependent round trips: the same in a run whose clients were made beforehand.",
         "",
-        "| targets | failed | cd-doctor calls | round trips | of which waits on calls | wall s | peak MiB "
+        "| targets | failed | cd-doctor calls | round trips | dependent round trips | wall s | peak MiB "
         "| naive calls | round trips | wall s | peak MiB | fewer calls | faster |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]

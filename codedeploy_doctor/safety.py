@@ -148,7 +148,7 @@ _AUTHORIZATION: Final = re.compile(
     r"(?P<value>[^\s\"'\\]{1,8192})"
 )
 
-_BEARER: Final = re.compile(r"(?i)(?P<head>\bbearer[ \t]+)(?P<value>[A-Za-z0-9\-._~+/]{8,8192}=*)")
+_BEARER: Final = re.compile(r"(?i)(?P<head>\bbearer[ \t]+)(?P<value>[A-Za-z0-9\-._~+/]{8,8192}=*)(?![\w/=])")
 _BASIC: Final = re.compile(r"(?i)(?P<head>\bbasic[ \t]+)(?P<value>[A-Za-z0-9+/]{6,8192}={0,2})(?![A-Za-z0-9+/=])")
 
 _URL_USERINFO: Final = re.compile(r"(?i)(?<![\w+.\-])(?P<head>[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,256}):(?P<value>[^\s@/]{1,256})@")

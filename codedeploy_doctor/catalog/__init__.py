@@ -104,7 +104,16 @@ def _parse_text(text: str, source: str) -> tuple[CauseRecord, ...]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise CatalogFormatError(f"{source}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
-    return parse_catalog_document(document, source)
+    except RecursionError:
+        raise CatalogFormatError(f"{source}: JSON nested too deeply to be a catalog") from None
+    try:
+        return parse_catalog_document(document, source)
+    except RecursionError:
+        raise CatalogFormatError(f"{source}: a record is nested too deeply") from None
+
+
+MAX_CATALOG_BYTES = 4 * 1024 * 1024
+"""A ``--catalog`` file larger than this is refused before it is read."""
 
 
 @cache
@@ -123,6 +132,12 @@ def load_catalog(extra: Path | None = None) -> Catalog:
     if extra is None:
         return builtin
     try:
+        size = extra.stat().st_size
+        if size > MAX_CATALOG_BYTES:
+            raise BadInputError(
+                f"catalog file {extra} is {size} bytes, larger than the {MAX_CATALOG_BYTES} byte limit",
+                tip="a catalog holds records, not logs: split or trim it",
+            )
         text = extra.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise BadInputError(

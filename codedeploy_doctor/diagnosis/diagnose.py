@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from codedeploy_doctor.call_warnings import warning_for
 from codedeploy_doctor.catalog import Catalog, builtin_catalog
 from codedeploy_doctor.catalog.model import CauseMatch, FailureEvidence
+from codedeploy_doctor.diagnosis.log_window import deployment_window, lines_for_deployment
 from codedeploy_doctor.diagnosis.first_failure import event_failure, failed_events, first_failed, first_not_succeeded
 from codedeploy_doctor.diagnosis.summary import FAILED_STATUSES, deployment_summary
 from codedeploy_doctor.diagnosis.targets import TargetView, target_views
@@ -76,7 +77,11 @@ def evidence_for(snapshot: Snapshot, summary: DeploymentSummary, failure: Lifecy
 
 
 def extra_log_lines(snapshot: Snapshot, target_id: str | None) -> tuple[str, ...]:
-    """Lines from extra logs (``--agent-log``, CloudWatch Logs) for this target or for any target."""
+    """Lines from extra logs (``--agent-log``, CloudWatch Logs) about this deployment and target.
+
+    An agent log copied from an instance holds weeks of history: an old error must not become
+    today's cause. See :func:`codedeploy_doctor.diagnosis.log_window.lines_for_deployment`.
+    """
     lines: list[str] = []
     for log in snapshot.extra_logs:
         owner = log.get("targetId")
@@ -85,7 +90,7 @@ def extra_log_lines(snapshot: Snapshot, target_id: str | None) -> tuple[str, ...
         raw = log.get("lines")
         if isinstance(raw, list):
             lines.extend(line for line in raw if isinstance(line, str))
-    return tuple(lines)
+    return lines_for_deployment(lines, snapshot.deployment_id, deployment_window(snapshot.deployment))
 
 
 def instance_facts(snapshot: Snapshot, target_id: str | None) -> dict[str, str]:
@@ -150,8 +155,12 @@ def rank_causes(
     groups: Sequence[FailureGroup],
     first: LifecycleEventFailure | None,
 ) -> tuple[Cause, ...]:
-    """The first failure's causes, most likely first, then other groups' top causes."""
-    ordered: list[CauseMatch] = list(first_matches)
+    """The first failure's causes, most likely first, then other groups' top causes.
+
+    The catalog always ends its matches with a generic record (what the error code means);
+    it is shown only when nothing specific matched.
+    """
+    ordered: list[CauseMatch] = [match for match in first_matches if not match.generic] or list(first_matches)
     seen = {match.cause_id for match in ordered}
     causes = [catalog.to_cause(match) for match in ordered[:MAX_CAUSES]]
     for group in groups:

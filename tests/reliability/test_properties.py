@@ -1,0 +1,192 @@
+"""Property-based: for any shaped-but-random snapshot, diagnosis never raises and every report fits the schema.
+
+Snapshots are generated in AWS's shapes with everything a real or hand-written one can get
+wrong: random statuses and unknown enum values, missing fields, wrong types, events out of
+order, timestamps that do not parse, hostile unicode (controls, bidi, surrogates) in every text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from codedeploy_doctor.diagnosis import diagnose, exit_code_for
+from codedeploy_doctor.lifecycle import ECS_ORDER, LAMBDA_ORDER, SERVER_ORDER
+from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
+from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.snapshot import SNAPSHOT_FORMAT, dump_snapshot, snapshot_from_json
+from tests.reliability.harness import assert_valid_report
+from tests.reliability.test_hostile_text import FORBIDDEN, RICH_SGR
+
+# Any code point, surrogates and controls included, with hostile ones made likely.
+CHARS = st.one_of(
+    st.characters(exclude_categories=()),
+    st.sampled_from(["\x1b", "\x1b[31m", "\x9b", "\x00", "\r", "\n", "\u202e", "\u2066", "\ufeff", "[bold]", "[/]", "`", "|", "<", "#"]),
+)
+TEXT = st.lists(CHARS, max_size=30).map("".join)
+SOME_TEXT = st.one_of(TEXT, st.sampled_from(["", " ", "ScriptFailed", "HEALTH_CONSTRAINTS", "AKIAIOSFODNN7EXAMPLE password=x"]))
+
+
+def _enum(*known: str) -> st.SearchStrategy[Any]:
+    """A known value mostly, sometimes an unknown one, sometimes the wrong type."""
+    return st.one_of(st.sampled_from(known), SOME_TEXT, st.none(), st.integers(-5, 5))
+
+
+TIMES = st.one_of(
+    st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).map(lambda d: d.isoformat().replace("+00:00", "Z")),
+    st.sampled_from(["2026-11-29T10:00:00Z", "2026-11-29T10:00:00", "not a time", "", "2026-13-45T99:99:99Z"]),
+    st.integers(0, 2_000_000_000),
+    st.none(),
+)
+EVENT_NAMES = st.one_of(st.sampled_from(sorted({*SERVER_ORDER, *ECS_ORDER, *LAMBDA_ORDER})), SOME_TEXT)
+EVENT_STATUS = _enum("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Unknown")
+TARGET_STATUS = _enum("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Unknown", "Ready")
+
+
+def _maybe(strategies: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects with any subset of these members (missing optional fields)."""
+    return st.fixed_dictionaries({}, optional=strategies)
+
+
+DIAGNOSTICS = _maybe(
+    {
+        "errorCode": _enum("Success", "ScriptMissing", "ScriptNotExecutable", "ScriptTimedOut", "ScriptFailed", "UnknownError"),
+        "scriptName": SOME_TEXT,
+        "message": SOME_TEXT,
+        "logTail": st.one_of(SOME_TEXT, st.lists(SOME_TEXT, max_size=5).map("\n".join)),
+    }
+)
+EVENT = _maybe(
+    {
+        "lifecycleEventName": EVENT_NAMES,
+        "status": EVENT_STATUS,
+        "startTime": TIMES,
+        "endTime": TIMES,
+        "diagnostics": st.one_of(DIAGNOSTICS, st.none(), SOME_TEXT),
+    }
+)
+TARGET_BODY = _maybe(
+    {
+        "targetId": st.one_of(st.from_regex(r"i-[0-9a-f]{17}", fullmatch=True), SOME_TEXT),
+        "status": TARGET_STATUS,
+        "instanceLabel": _enum("Blue", "Green"),
+        "lastUpdatedAt": TIMES,
+        "lifecycleEvents": st.one_of(st.lists(EVENT, max_size=8), st.none(), SOME_TEXT),
+        "taskSetsInfo": st.lists(_maybe({"identifer": SOME_TEXT, "taskSetLabel": _enum("Blue", "Green"),
+                                         "trafficWeight": st.one_of(st.floats(allow_nan=False), st.none())}), max_size=2),
+        "lambdaFunctionInfo": _maybe({"functionName": SOME_TEXT, "functionAlias": SOME_TEXT, "currentVersion": SOME_TEXT,
+                                      "targetVersion": SOME_TEXT, "targetVersionWeight": st.floats(allow_nan=False)}),
+    }
+)
+TARGET = st.builds(
+    lambda kind, body, extra: {"deploymentTargetType": kind[0], kind[1]: body, **extra},
+    st.sampled_from([("InstanceTarget", "instanceTarget"), ("ECSTarget", "ecsTarget"), ("LambdaTarget", "lambdaTarget"),
+                     ("CloudFormationTarget", "cloudFormationTarget"), ("FutureTarget", "futureTarget")]),
+    TARGET_BODY,
+    _maybe({"junk": SOME_TEXT}),
+)
+DEPLOYMENT = _maybe(
+    {
+        "deploymentId": st.one_of(st.from_regex(r"d-[A-Z0-9]{9}", fullmatch=True), SOME_TEXT),
+        "applicationName": SOME_TEXT,
+        "deploymentGroupName": SOME_TEXT,
+        "deploymentConfigName": _enum("CodeDeployDefault.OneAtATime", "CodeDeployDefault.AllAtOnce"),
+        "status": _enum("Created", "Queued", "InProgress", "Baking", "Succeeded", "Failed", "Stopped", "Ready"),
+        "computePlatform": _enum("Server", "ECS", "Lambda"),
+        "deploymentStyle": st.one_of(_maybe({"deploymentType": _enum("IN_PLACE", "BLUE_GREEN"),
+                                             "deploymentOption": _enum("WITH_TRAFFIC_CONTROL", "WITHOUT_TRAFFIC_CONTROL")}), SOME_TEXT),
+        "errorInformation": st.one_of(_maybe({"code": _enum("HEALTH_CONSTRAINTS", "TIMEOUT", "NO_INSTANCES"), "message": SOME_TEXT}),
+                                      st.none()),
+        "deploymentOverview": st.one_of(st.dictionaries(st.sampled_from(["Pending", "InProgress", "Succeeded", "Failed", "Skipped",
+                                                                          "Ready", "Weird"]), st.one_of(st.integers(-3, 10_000),
+                                                                                                          SOME_TEXT)), SOME_TEXT),
+        "createTime": TIMES,
+        "completeTime": TIMES,
+        "creator": _enum("user", "autoscaling", "codeDeployRollback"),
+        "description": SOME_TEXT,
+        "deploymentStatusMessages": st.one_of(st.lists(SOME_TEXT, max_size=3), SOME_TEXT),
+        "rollbackInfo": _maybe({"rollbackDeploymentId": SOME_TEXT, "rollbackMessage": SOME_TEXT, "rollbackTriggeringDeploymentId": SOME_TEXT}),
+        "loadBalancerInfo": _maybe({"targetGroupInfoList": st.lists(_maybe({"name": SOME_TEXT}), max_size=2),
+                                    "elbInfoList": st.lists(_maybe({"name": SOME_TEXT}), max_size=2)}),
+        "instanceTerminationWaitTimeStarted": st.one_of(st.booleans(), SOME_TEXT),
+        "blueGreenDeploymentConfiguration": _maybe({"terminateBlueInstancesOnDeploymentSuccess": _maybe({
+            "action": _enum("TERMINATE", "KEEP_ALIVE"), "terminationWaitTimeInMinutes": st.integers(-1, 3000)})}),
+        "revision": _maybe({"revisionType": _enum("S3", "GitHub", "String", "AppSpecContent"),
+                            "s3Location": _maybe({"bucket": SOME_TEXT, "key": SOME_TEXT, "eTag": SOME_TEXT}),
+                            "gitHubLocation": _maybe({"repository": SOME_TEXT, "commitId": SOME_TEXT})}),
+    }
+)
+TRAFFIC = _maybe(
+    {
+        "elbv2": _maybe({
+            "targetGroups": st.lists(_maybe({"TargetGroupName": SOME_TEXT, "TargetGroupArn": SOME_TEXT,
+                                             "LoadBalancerArns": st.lists(SOME_TEXT, max_size=2)}), max_size=2),
+            "targetHealth": st.dictionaries(SOME_TEXT, st.lists(_maybe({
+                "Target": _maybe({"Id": SOME_TEXT, "Port": st.integers(0, 70000)}),
+                "TargetHealth": _maybe({"State": _enum("initial", "healthy", "unhealthy", "unhealthy.draining", "unused",
+                                                       "draining", "unavailable"), "Reason": SOME_TEXT})}), max_size=3), max_size=2),
+            "listeners": st.lists(_maybe({"ListenerArn": SOME_TEXT, "DefaultActions": st.lists(_maybe({
+                "Type": _enum("forward", "fixed-response"), "ForwardConfig": _maybe({"TargetGroups": st.lists(_maybe({
+                    "TargetGroupArn": SOME_TEXT, "Weight": st.one_of(st.integers(-1, 999), SOME_TEXT)}), max_size=2)})}),
+                max_size=2)}), max_size=2),
+        }),
+        "elb": _maybe({"instanceHealth": st.dictionaries(SOME_TEXT, st.lists(_maybe({
+            "InstanceId": SOME_TEXT, "State": _enum("InService", "OutOfService", "Unknown")}), max_size=3), max_size=2)}),
+        "ec2": _maybe({"instances": st.lists(_maybe({"InstanceId": SOME_TEXT, "State": _maybe({"Name": _enum(
+            "pending", "running", "shutting-down", "terminated", "stopping", "stopped")})}), max_size=3)}),
+        "ecs": _maybe({"services": st.lists(_maybe({"serviceName": SOME_TEXT, "deploymentController": _maybe({
+            "type": _enum("ECS", "CODE_DEPLOY", "EXTERNAL")}), "taskSets": st.lists(_maybe({
+                "status": _enum("PRIMARY", "ACTIVE", "DRAINING"), "runningCount": st.integers(-1, 50),
+                "scale": _maybe({"value": st.floats(allow_nan=False, allow_infinity=False)})}), max_size=2)}), max_size=2)}),
+        "lambda": _maybe({"aliases": st.lists(_maybe({"Name": SOME_TEXT, "FunctionVersion": SOME_TEXT, "RoutingConfig": _maybe({
+            "AdditionalVersionWeights": st.dictionaries(SOME_TEXT, st.floats(allow_nan=False, allow_infinity=False), max_size=2)})}),
+            max_size=2)}),
+    }
+)
+ERRORS = st.lists(
+    st.fixed_dictionaries({"service": _enum("elbv2", "ec2", "ecs", "lambda", "elb", "logs", "codedeploy").map(str),
+                           "operation": SOME_TEXT, "code": _enum("AccessDenied", "Throttling", "InternalFailure").map(str),
+                           "message": SOME_TEXT}),
+    max_size=3,
+)
+SNAPSHOT = st.builds(
+    lambda deployment, targets, extra: {"format": SNAPSHOT_FORMAT, "deployment": deployment, "targets": targets, **extra},
+    DEPLOYMENT,
+    st.lists(TARGET, max_size=6),
+    _maybe({"deploymentGroup": st.one_of(st.none(), DEPLOYMENT), "rollbackDeployment": st.one_of(st.none(), DEPLOYMENT),
+            "traffic": TRAFFIC, "errors": ERRORS, "region": st.one_of(st.none(), SOME_TEXT),
+            "extraLogs": st.lists(_maybe({"source": SOME_TEXT, "targetId": SOME_TEXT,
+                                          "lines": st.one_of(st.lists(SOME_TEXT, max_size=3), SOME_TEXT)}), max_size=2),
+            "apiCalls": st.integers(0, 100)}),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(SNAPSHOT)
+def test_any_snapshot_is_diagnosed_and_rendered_without_raising(data: dict[str, Any]) -> None:
+    snapshot = snapshot_from_json(data)
+    report = diagnose(snapshot)
+    assert int(exit_code_for(report)) in (0, 1, 4)
+    for output_format in OutputFormat:
+        for color in (False, True):
+            output = renderer_for(output_format)(report, RenderOptions(color=color, width=80, policy=TextPolicy()))
+            output.encode("utf-8")
+            visible = RICH_SGR.sub("", output) if color and output_format is OutputFormat.TEXT else output
+            assert FORBIDDEN.search(visible) is None, (output_format, FORBIDDEN.search(visible))
+            if output_format is OutputFormat.JSON:
+                assert_valid_report(json.loads(output))
+            if output_format is not OutputFormat.TEXT:
+                break  # colour only changes the text report
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(SNAPSHOT)
+def test_a_recorded_snapshot_replays_to_the_same_report(data: dict[str, Any]) -> None:
+    snapshot = snapshot_from_json(data)
+    text = dump_snapshot(snapshot)
+    again = snapshot_from_json(json.loads(text))
+    render = renderer_for(OutputFormat.JSON)
+    assert render(diagnose(again), RenderOptions()) == render(diagnose(snapshot), RenderOptions())
