@@ -29,7 +29,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,10 @@ if str(REPO) not in sys.path:
 from benchmarks.naive import collect_naive  # noqa: E402
 from benchmarks.timeline import CallTimeline  # noqa: E402
 from benchmarks.workload import Workload, blue_green_workload, failed_count, instances, target_group, target_health  # noqa: E402
+from codedeploy_doctor.aws.clients import ClientFactory  # noqa: E402
 from codedeploy_doctor.aws.collect import DETAIL_LIMIT, Collector  # noqa: E402
 from codedeploy_doctor.aws.traffic import collect_traffic  # noqa: E402
-from codedeploy_doctor.diagnosis import diagnose  # noqa: E402
+from codedeploy_doctor.diagnosis import diagnose, exit_code_for  # noqa: E402
 from codedeploy_doctor.ids import DeploymentId  # noqa: E402
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for  # noqa: E402
 from codedeploy_doctor.report import Report  # noqa: E402
@@ -55,7 +56,7 @@ SIZES = (10, 100, 1000, 5000)
 SHARES = ("1", "1%", "100%")
 QUICK_CASES = ((10, "1"), (1000, "1"), (1000, "1%"), (5000, "100%"))
 QUICK_NAIVE_LIMIT = 1000
-"""--quick skips the naive baseline above this many targets (it takes 12 s at 5,000)."""
+"""--quick skips the naive baseline above this many targets (it takes 17-32 s at 5,000)."""
 
 PAGE_SIZE = 100
 """Ids per ListDeploymentTargets page in the fake by default (AWS does not document its page size)."""
@@ -65,7 +66,9 @@ SMALL_FAILURE = 25
 
 SLOW_REPLAY_S = 3.0
 """A replay slower than this is timed once, not ``repeat`` times (the goal is missed either way)."""
+
 TRAFFIC_SERVICES = ("elbv2", "elb", "ec2", "ecs", "lambda", "autoscaling")
+"""Services whose calls are traffic checks (the naive script makes none)."""
 
 
 # -- one run --------------------------------------------------------------------------------
@@ -89,7 +92,8 @@ class RunResult:
     targets_in_detail: int
     listed: dict[str, int]
     warnings: list[str]
-    exit_code_report: str
+    exit_code: str
+    """The exit code the report maps to (CONTRACTS §2)."""
 
 
 @dataclass
@@ -100,7 +104,6 @@ class CaseResult:
     failed: int
     cd_doctor: RunResult
     naive: RunResult | None
-    notes: list[str] = field(default_factory=list)
 
 
 class NetworkUsedError(RuntimeError):
@@ -116,7 +119,7 @@ def _no_network(service: str, client: Any) -> None:
     client.meta.events.register("before-send", _refuse_network)
 
 
-def factory_for(*hooks: Any) -> Any:
+def factory_for(*hooks: Any) -> ClientFactory:
     """The offline client seam of the tests, answered by ``hooks``, refusing the network."""
     return offline_factory(*hooks, _no_network)
 
@@ -177,8 +180,6 @@ def run_tool(
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     collection = snapshot.collection
-    from codedeploy_doctor.diagnosis import exit_code_for
-
     return RunResult(
         tool=tool,
         calls=factory.total_calls,
@@ -191,7 +192,7 @@ def run_tool(
         targets_in_detail=len(snapshot.targets),
         listed=dict(collection.listed) if collection else {},
         warnings=list(report.warnings),
-        exit_code_report=exit_code_for(report).name,
+        exit_code=exit_code_for(report).name,
     )
 
 

@@ -240,8 +240,12 @@ def _deployment_group(deployment_id: str) -> dict[str, Any]:
     }
 
 
-def blue_green_workload(total: int, failed: int) -> Workload:
-    """A failed Server blue/green deployment of ``total`` targets, ``failed`` of them failed."""
+def blue_green_workload(total: int, failed: int, *, rolled_back: bool = False) -> Workload:
+    """A failed Server blue/green deployment of ``total`` targets, ``failed`` of them failed.
+
+    With ``rolled_back`` CodeDeploy started a rollback deployment (automatic rollback on
+    failure), which GetDeployment names in ``rollbackInfo``.
+    """
     if total < 2 or not 0 < failed <= total:
         raise ValueError(f"need at least 2 targets and 1..{total} failed, got {total} and {failed}")
     deployment_id = deployment_id_for(total, failed)
@@ -266,18 +270,47 @@ def blue_green_workload(total: int, failed: int) -> Workload:
         targets.append(_blue_target(deployment_id, instance_id, failure_time()))
     for target in targets:
         overview[target["instanceTarget"]["status"]] += 1
+    deployment = _deployment(deployment_id, overview)
+    rollback = _rollback(deployment) if rolled_back else None
     snapshot = {
         "format": "cd-doctor.snapshot/1",
         "region": REGION,
         "recordedAt": _iso(START + dt.timedelta(hours=3, minutes=5)),
-        "deployment": _deployment(deployment_id, overview),
+        "deployment": deployment,
         "deploymentGroup": _deployment_group(deployment_id),
         "targets": targets,
-        "rollbackDeployment": None,
+        "rollbackDeployment": rollback,
         "traffic": {},
         "errors": [],
     }
     return Workload(total=total, failed=failed, snapshot=snapshot, blue_ids=blue_ids, green_ids=green_ids)
+
+
+def _rollback(deployment: dict[str, Any]) -> dict[str, Any]:
+    """Point ``deployment`` at a succeeded rollback deployment and return that one."""
+    rollback_id = "d-R" + deployment["deploymentId"][3:]
+    deployment["autoRollbackConfiguration"] = {"enabled": True, "events": ["DEPLOYMENT_FAILURE"]}
+    deployment["rollbackInfo"] = {
+        "rollbackDeploymentId": rollback_id,
+        "rollbackMessage": f"Automatic rollback triggered: {rollback_id} was created.",
+    }
+    rollback = {
+        key: value
+        for key, value in deployment.items()
+        if key not in ("errorInformation", "rollbackInfo", "deploymentOverview", "completeTime")
+    }
+    rollback.update(
+        {
+            "deploymentId": rollback_id,
+            "status": "Succeeded",
+            "creator": "codeDeployRollback",
+            "createTime": deployment["completeTime"],
+            "completeTime": _iso(START + dt.timedelta(hours=3, minutes=4)),
+            "rollbackInfo": {"rollbackTriggeringDeploymentId": deployment["deploymentId"]},
+            "deploymentOverview": {"Pending": 0, "InProgress": 0, "Succeeded": 0, "Failed": 0, "Skipped": 0, "Ready": 0},
+        }
+    )
+    return rollback
 
 
 def target_group() -> dict[str, Any]:

@@ -63,7 +63,7 @@ class DiagnoseRequest:
     watch: bool = False
     """--watch: wait for a running deployment to end, showing progress on stderr, then diagnose it."""
     timeout: float | None = None
-    """--timeout: seconds --watch waits at most (None: no limit)."""
+    """--timeout: seconds a live run may take before exit 3; with --watch, the wait and then the collection (None: no limit)."""
     latest: bool = False
     """--latest: diagnose the most recent deployment of --application/--deployment-group."""
     application: str | None = None

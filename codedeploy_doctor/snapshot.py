@@ -94,7 +94,10 @@ class Snapshot:
     def deployment_id(self) -> str:
         """The deployment id, or ``"unknown"`` in a malformed hand-written file."""
         value = self.deployment.get("deploymentId")
-        return value if isinstance(value, str) else "unknown"
+        # Something must survive output cleaning (escapes and control characters are removed).
+        from codedeploy_doctor.safety import clean
+
+        return value if isinstance(value, str) and clean(value).strip() else "unknown"
 
     def to_json(self) -> JsonObject:
         """Return the snapshot file's JSON object."""

@@ -288,7 +288,9 @@ def error_response(protocol: str, operation: OperationModel, error: FakeAwsError
         )
         return _response(url, error.status, {"Content-Type": "text/xml;charset=UTF-8"}, body.encode())
     if protocol == "smithy-rpc-v2-cbor":
-        body = _cbor_map({"__type": f"com.amazonaws.{operation.service_model.endpoint_prefix}#{error.code}", "message": error.message})
+        body = _cbor_map(
+            {"__type": f"com.amazonaws.{operation.service_model.endpoint_prefix}#{error.code}", "message": error.message}
+        )
         headers = {"x-amzn-RequestId": request_id, "smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor"}
         return _response(url, error.status, headers, body)
     raise AssertionError(f"the wire fake does not speak {protocol}")

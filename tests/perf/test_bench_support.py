@@ -12,9 +12,9 @@ from tests.shapes import check_consistency, validate_snapshot
 from tests.support import offline_factory
 
 
-@pytest.mark.parametrize(("total", "failed"), [(10, 1), (100, 100), (1000, 10)])
-def test_generated_deployments_fit_the_codedeploy_model(total: int, failed: int) -> None:
-    workload = blue_green_workload(total, failed)
+@pytest.mark.parametrize(("total", "failed", "rolled_back"), [(10, 1, False), (100, 100, False), (1000, 10, True)])
+def test_generated_deployments_fit_the_codedeploy_model(total: int, failed: int, rolled_back: bool) -> None:
+    workload = blue_green_workload(total, failed, rolled_back=rolled_back)
     assert validate_snapshot(workload.snapshot) == []
     assert check_consistency(workload.snapshot) == []
     overview = workload.snapshot["deployment"]["deploymentOverview"]

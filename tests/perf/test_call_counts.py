@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
+from benchmarks.bench import worlds
 from benchmarks.naive import collect_naive
 from benchmarks.timeline import CallTimeline
-from benchmarks.workload import Workload, blue_green_workload, instances, target_group, target_health
+from benchmarks.workload import Workload, blue_green_workload
 from codedeploy_doctor.aws.collect import BATCH_LIMIT, DETAIL_LIMIT, Collector
 from codedeploy_doctor.aws.traffic import collect_traffic
 from codedeploy_doctor.diagnosis import diagnose
 from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.snapshot import Snapshot
 from tests.fakes.codedeploy_world import CodeDeployWorld, FakeAwsError
-from tests.fakes.traffic_world import TrafficWorld
 from tests.support import offline_factory
 
 PAGE_SIZE = 100
@@ -53,7 +53,7 @@ class Run:
 
 
 def _collect(workload: Workload, *, latency: float = 0.0, traffic: bool = True, warm: bool = False) -> Run:
-    codedeploy = CodeDeployWorld.from_snapshots([workload.snapshot], latency=latency, page_size=PAGE_SIZE)
+    codedeploy, traffic_world = worlds(workload, latency, PAGE_SIZE)
     batch_sizes: list[int] = []
 
     def record_batch(operation: str, params: dict[str, Any]) -> FakeAwsError | None:
@@ -62,13 +62,6 @@ def _collect(workload: Workload, *, latency: float = 0.0, traffic: bool = True, 
         return None
 
     codedeploy.faults.append(record_batch)
-    group = target_group()
-    traffic_world = TrafficWorld(
-        target_groups=[group],
-        target_health={group["TargetGroupArn"]: target_health(workload)},
-        instances={instance["InstanceId"]: instance for instance in instances(workload)},
-        latency=latency,
-    )
     timeline = CallTimeline()
     factory = offline_factory(timeline.attach, codedeploy.attach, traffic_world.attach)
     if warm:
@@ -104,6 +97,15 @@ def test_1000_targets_3_failed_is_3_dependent_round_trips() -> None:
         ],
         ["codedeploy:BatchGetDeploymentTargets", "ec2:DescribeInstances", "elbv2:DescribeTargetHealth"],
     ]
+
+
+def test_a_rollback_costs_one_more_call_in_the_same_round_trips() -> None:
+    # With automatic rollback the rolled-back deployment is read beside the deployment group:
+    # 9 calls, so goal (a)'s 8 holds only for deployments that were not rolled back.
+    run = _collect(blue_green_workload(1000, 3, rolled_back=True), latency=0.05, warm=True)
+    assert run.calls == SMALL_FAILURE_CALLS + Counter({"codedeploy:GetDeployment": 1})
+    assert run.snapshot.rollback_deployment is not None
+    assert run.timeline.round_trips() == 3, run.timeline.waves()
 
 
 def test_1000_targets_3_failed_reads_the_failed_targets_and_a_blue_sample() -> None:

@@ -30,7 +30,10 @@ TRUE_POSITIVES: dict[str, tuple[str, list[str]]] = {
     "access-key-id": (f"using key {AWS_KEY_ID} for s3", [AWS_KEY_ID]),
     "temporary-key-id": (f"AWS_ACCESS_KEY_ID={AWS_TEMP_KEY_ID}", [AWS_TEMP_KEY_ID]),
     "key-id-inside-identifier": (f"AWS_KEY_{AWS_KEY_ID}_ROTATED", [AWS_KEY_ID]),
-    "credentials-file": (f"[default]\naws_access_key_id = {AWS_KEY_ID}\naws_secret_access_key = {AWS_SECRET}", [AWS_KEY_ID, AWS_SECRET]),
+    "credentials-file": (
+        f"[default]\naws_access_key_id = {AWS_KEY_ID}\naws_secret_access_key = {AWS_SECRET}",
+        [AWS_KEY_ID, AWS_SECRET],
+    ),
     "env-secret": (f"export AWS_SECRET_ACCESS_KEY={AWS_SECRET}", [AWS_SECRET]),
     "csv-key-pair": (f"User,{AWS_KEY_ID},{AWS_SECRET}", [AWS_KEY_ID, AWS_SECRET]),
     "space-separated-pair": (f"{AWS_KEY_ID} {AWS_SECRET}", [AWS_KEY_ID, AWS_SECRET]),
@@ -42,7 +45,7 @@ TRUE_POSITIVES: dict[str, tuple[str, list[str]]] = {
     "session-token-env": (f"export AWS_SESSION_TOKEN={SESSION_TOKEN}", [SESSION_TOKEN[:40]]),
     "session-token-ini": (f"aws_session_token = {SESSION_TOKEN}", [SESSION_TOKEN[:40]]),
     "security-token-header": (f"X-Amz-Security-Token: {SESSION_TOKEN}", [SESSION_TOKEN[:40]]),
-    "escaped-json-in-log": (f'body={{\\"password\\":\\"s3cr3t pass phrase\\"}}', ["s3cr3t", "phrase"]),
+    "escaped-json-in-log": ('body={\\"password\\":\\"s3cr3t pass phrase\\"}', ["s3cr3t", "phrase"]),
     "password-equals": ("DB_PASSWORD=hunter2 ./migrate.sh", ["hunter2"]),
     "password-yaml-with-spaces": ("  password: correct horse battery staple", ["correct", "staple"]),
     "password-quoted-json": ('{"user": "app", "password": "p@ss w0rd!"}', ["p@ss", "w0rd"]),
@@ -80,10 +83,15 @@ TRUE_POSITIVES: dict[str, tuple[str, list[str]]] = {
         f"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA{PRIVATE_KEY_BODY}\n-----END OPENSSH PRIVATE KEY-----",
         [PRIVATE_KEY_BODY],
     ),
-    "private-key-cut-at-start": (f"{PRIVATE_KEY_BODY}\n{PRIVATE_KEY_BODY[::-1]}\nAb==\n-----END PRIVATE KEY-----", [PRIVATE_KEY_BODY]),
+    "private-key-cut-at-start": (
+        f"{PRIVATE_KEY_BODY}\n{PRIVATE_KEY_BODY[::-1]}\nAb==\n-----END PRIVATE KEY-----",
+        [PRIVATE_KEY_BODY],
+    ),
     "private-key-unterminated": (f"-----BEGIN EC PRIVATE KEY-----\n{PRIVATE_KEY_BODY}", [PRIVATE_KEY_BODY]),
-    "pgp-private-key": (f"-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{PRIVATE_KEY_BODY}\n-----END PGP PRIVATE KEY BLOCK-----",
-                        [PRIVATE_KEY_BODY]),
+    "pgp-private-key": (
+        f"-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{PRIVATE_KEY_BODY}\n-----END PGP PRIVATE KEY BLOCK-----",
+        [PRIVATE_KEY_BODY],
+    ),
     "github-token": (f"GITHUB_TOKEN={GITHUB_TOKEN} and bare {GITHUB_TOKEN}", [GITHUB_TOKEN]),
     "github-pat": (f"using {GITHUB_PAT}", [GITHUB_PAT]),
     "github-in-url": (f"https://x-access-token:{GITHUB_TOKEN}@github.com/org/repo", [GITHUB_TOKEN]),
@@ -91,8 +99,8 @@ TRUE_POSITIVES: dict[str, tuple[str, list[str]]] = {
     "slack-token": (f"posting with {SLACK_TOKEN}", [SLACK_TOKEN]),
     "slack-webhook": (f"curl -X POST https://hooks.slack.com/services/{SLACK_WEBHOOK_PATH}", [SLACK_WEBHOOK_PATH]),
     "jwt-bare": (f"id_token {JWT}", [JWT[:30]]),
-    "secret-split-by-escape": (f"AKIA\x1b[0mIOSFODNN7EXAMPLE", [AWS_KEY_ID]),
-    "secret-split-by-nul": (f"AKIAIOSF\x00ODNN7EXAMPLE", [AWS_KEY_ID]),
+    "secret-split-by-escape": ("AKIA\x1b[0mIOSFODNN7EXAMPLE", [AWS_KEY_ID]),
+    "secret-split-by-nul": ("AKIAIOSF\x00ODNN7EXAMPLE", [AWS_KEY_ID]),
 }
 """Name -> (text, parts that must not survive redaction)."""
 
@@ -107,8 +115,12 @@ FALSE_POSITIVES: dict[str, str] = {
     ),
     "commit-hashes": "commit 9f1c2ab3d4e5f60718293a4b5c6d7e8f90a1b2c3 (HEAD) merge 0123456789abcdef0123456789abcdef01234567",
     "key-id-then-commit": f"rotated {AWS_KEY_ID[:4]}xxxx at 9f1c2ab3d4e5f60718293a4b5c6d7e8f90a1b2c3",
-    "request-ids": "RequestId: 3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b, x-amz-id-2: Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==",
-    "s3-etags-and-versions": 'eTag=d41c8e2f7a9b3c5d1e6f0a8b2c4d6e8f version=y7Tq2LwP9xKe4RbN6vZc1HsJ8mUa3GdF "ETag": "\\"5e9a1c3d\\""',
+    "request-ids": (
+        "RequestId: 3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b, x-amz-id-2: Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg=="
+    ),
+    "s3-etags-and-versions": (
+        'eTag=d41c8e2f7a9b3c5d1e6f0a8b2c4d6e8f version=y7Tq2LwP9xKe4RbN6vZc1HsJ8mUa3GdF "ETag": "\\"5e9a1c3d\\""'
+    ),
     "ami-and-deployment-ids": "ami-0abcdef1234567890 d-4HQ8N2ZRT snap-0123456789abcdef0 sg-0b3d5f7a9c1e2d4f6",
     "principal-ids": "AROAEXAMPLEID12345678:session AIDAEXAMPLEUSER123456 AGPA1234567890EXAMPLE",
     "aws-error-messages": (
@@ -125,7 +137,9 @@ FALSE_POSITIVES: dict[str, str] = {
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
         "dGhpcyBpcyBqdXN0IGEgbG9nIGxpbmUgZW5jb2RlZCBpbiBiYXNlNjQgZm9yIG5vIHJlYXNvbg=="
     ),
-    "certificate": "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----",
+    "certificate": (
+        "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----"
+    ),
     "public-key": "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----",
     "paths-and-urls": (
         "/opt/codedeploy-agent/deployment-root/b2e47d1c-5a93-4f08-8c6e-31d9a7f5e2b4/d-4HQ8N2ZRT/logs/scripts.log "

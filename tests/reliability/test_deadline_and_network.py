@@ -161,8 +161,11 @@ def silent_server() -> Iterator[str]:
 def test_a_real_read_timeout_is_retried_then_explained(silent_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", silent_server)
     sends = []
-    factory = _factory(lambda service, client: client.meta.events.register("before-send", lambda **kw: sends.append(1)),
-                       read_timeout=0.2, max_attempts=1)
+    factory = _factory(
+        lambda service, client: client.meta.events.register("before-send", lambda **kw: sends.append(1)),
+        read_timeout=0.2,
+        max_attempts=1,
+    )
     with pytest.raises(Exception) as caught:
         factory.client("codedeploy").get_deployment(deploymentId="d-AAAAAAAAA")
     assert len(sends) == 2, "one attempt and one retry (max_attempts=1)"

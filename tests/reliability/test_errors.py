@@ -48,30 +48,71 @@ def _client_error(code: str, message: str = "msg", status: int = 400, operation:
 
 CASES: list[tuple[str, BaseException, type[DoctorError], list[str]]] = [
     ("no credentials", NoCredentialsError(), CredentialsError, ["no AWS credentials found", "AWS_PROFILE", "aws sso login"]),
-    ("partial credentials", PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"), CredentialsError,
-     ["no AWS credentials"]),
+    (
+        "partial credentials",
+        PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
+        CredentialsError,
+        ["no AWS credentials"],
+    ),
     ("sso token missing", SSOTokenLoadError(error_msg="Token for corp does not exist"), CredentialsError, ["aws sso login"]),
     ("sso token expired", UnauthorizedSSOTokenError(), CredentialsError, ["SSO session has expired", "aws sso login"]),
     ("token refresh failed", TokenRetrievalError(provider="sso", error_msg="expired"), CredentialsError, ["aws sso login"]),
-    ("credential_process failed", CredentialRetrievalError(provider="process", error_msg="exit 1"), CredentialsError,
-     ["could not get AWS credentials"]),
-    ("ExpiredToken", _client_error("ExpiredTokenException", "The security token included in the request is expired"),
-     CredentialsError, ["expired", "aws sso login"]),
-    ("invalid keys", _client_error("UnrecognizedClientException", "The security token included in the request is invalid"),
-     CredentialsError, ["does not accept these credentials"]),
-    ("access denied", _client_error("AccessDeniedException", "User: arn:aws:iam::1:user/x is not authorized"),
-     AccessDeniedError, ["access denied to codedeploy:GetDeployment", "grant codedeploy:GetDeployment", "docs/iam-policy.json"]),
-    ("not found", _client_error("DeploymentDoesNotExistException", "The deployment d-AAAAAAAAA could not be found."),
-     DeploymentNotFoundError, ["not found in Region eu-west-1", "--region", "looked in eu-west-1"]),
-    ("throttled", _client_error("ThrottlingException", "Rate exceeded"), AwsUnavailableError, ["throttled by AWS past all retries"]),
+    (
+        "credential_process failed",
+        CredentialRetrievalError(provider="process", error_msg="exit 1"),
+        CredentialsError,
+        ["could not get AWS credentials"],
+    ),
+    (
+        "ExpiredToken",
+        _client_error("ExpiredTokenException", "The security token included in the request is expired"),
+        CredentialsError,
+        ["expired", "aws sso login"],
+    ),
+    (
+        "invalid keys",
+        _client_error("UnrecognizedClientException", "The security token included in the request is invalid"),
+        CredentialsError,
+        ["does not accept these credentials"],
+    ),
+    (
+        "access denied",
+        _client_error("AccessDeniedException", "User: arn:aws:iam::1:user/x is not authorized"),
+        AccessDeniedError,
+        ["access denied to codedeploy:GetDeployment", "grant codedeploy:GetDeployment", "docs/iam-policy.json"],
+    ),
+    (
+        "not found",
+        _client_error("DeploymentDoesNotExistException", "The deployment d-AAAAAAAAA could not be found."),
+        DeploymentNotFoundError,
+        ["not found in Region eu-west-1", "--region", "looked in eu-west-1"],
+    ),
+    (
+        "throttled",
+        _client_error("ThrottlingException", "Rate exceeded"),
+        AwsUnavailableError,
+        ["throttled by AWS past all retries"],
+    ),
     ("429", _client_error("SomethingNew", "slow down", 429), AwsUnavailableError, ["throttled"]),
     ("5xx", _client_error("InternalFailure", "oops", 503), AwsUnavailableError, ["AWS answered 503 InternalFailure", "retry"]),
-    ("connect timeout", ConnectTimeoutError(endpoint_url="https://codedeploy.eu-west-1.amazonaws.com"), AwsUnavailableError,
-     ["timed out in eu-west-1", "network"]),
-    ("read timeout", ReadTimeoutError(endpoint_url="https://codedeploy.eu-west-1.amazonaws.com"), AwsUnavailableError,
-     ["timed out in eu-west-1"]),
-    ("unreachable", EndpointConnectionError(endpoint_url="https://codedeploy.eu-west-1.amazonaws.com"), AwsUnavailableError,
-     ["cannot reach the AWS endpoint for codedeploy in eu-west-1", "proxy"]),
+    (
+        "connect timeout",
+        ConnectTimeoutError(endpoint_url="https://codedeploy.eu-west-1.amazonaws.com"),
+        AwsUnavailableError,
+        ["timed out in eu-west-1", "network"],
+    ),
+    (
+        "read timeout",
+        ReadTimeoutError(endpoint_url="https://codedeploy.eu-west-1.amazonaws.com"),
+        AwsUnavailableError,
+        ["timed out in eu-west-1"],
+    ),
+    (
+        "unreachable",
+        EndpointConnectionError(endpoint_url="https://codedeploy.eu-west-1.amazonaws.com"),
+        AwsUnavailableError,
+        ["cannot reach the AWS endpoint for codedeploy in eu-west-1", "proxy"],
+    ),
     ("no region", NoRegionError(), BadInputError, ["no AWS Region", "--region"]),
     ("bad profile", ProfileNotFound(profile="nope"), BadInputError, ["nope", "list-profiles"]),
     ("other client error", _client_error("ValidationException", "bad"), AwsUnavailableError, ["codedeploy:GetDeployment failed"]),
@@ -92,7 +133,7 @@ def test_every_failure_becomes_a_typed_error_with_advice(
     expected = ExitCode.BAD_INPUT if issubclass(kind, BadInputError) else ExitCode.CANNOT_DIAGNOSE
     assert error.exit_code == expected
     if kind is not BadInputError:
-        assert ". Tip: " in line or kind is AwsUnavailableError and label in ("other client error", "a bug")
+        assert ". Tip: " in line or (kind is AwsUnavailableError and label in ("other client error", "a bug"))
 
 
 def test_typed_errors_pass_through_translate_unchanged() -> None:
@@ -127,9 +168,11 @@ def test_unknown_deployment_names_the_region_used(capsys: pytest.CaptureFixture[
         asked,
         capsys,
         faults=[
-            lambda attempt: FakeAwsError("DeploymentDoesNotExistException", f"The deployment {asked.deployment_id} could not be found.")
-            if on("codedeploy", "GetDeployment")(attempt.service, attempt.operation, attempt.params)
-            else None
+            lambda attempt: (
+                FakeAwsError("DeploymentDoesNotExistException", f"The deployment {asked.deployment_id} could not be found.")
+                if on("codedeploy", "GetDeployment")(attempt.service, attempt.operation, attempt.params)
+                else None
+            )
         ],
     )
     assert outcome.code == 3
@@ -199,7 +242,9 @@ def test_a_bug_is_one_line_and_exit_3_without_debug() -> None:
     result = CliRunner().invoke(app, _replay_args())
     assert result.exit_code == 3
     assert "Traceback" not in result.output
-    assert result.stderr == "cd-doctor: internal error: RuntimeError: boom in the diagnosis. Tip: rerun with --debug and report it\n"
+    assert (
+        result.stderr == "cd-doctor: internal error: RuntimeError: boom in the diagnosis. Tip: rerun with --debug and report it\n"
+    )
     assert result.stdout == ""
 
 

@@ -57,8 +57,13 @@ def _ecs_with_listener_rules() -> dict[str, Any]:
                 "Actions": [forward],
                 "IsDefault": False,
             },
-            {"RuleArn": prod["ListenerArn"].replace(":listener/", ":listener-rule/") + "/default", "Priority": "default",
-             "Conditions": [], "Actions": prod["DefaultActions"], "IsDefault": True},
+            {
+                "RuleArn": prod["ListenerArn"].replace(":listener/", ":listener-rule/") + "/default",
+                "Priority": "default",
+                "Conditions": [],
+                "Actions": prod["DefaultActions"],
+                "IsDefault": True,
+            },
         ]
     }
     return snapshot

@@ -170,7 +170,9 @@ def test_hostile_text_is_harmless_in_every_format(name: str) -> None:
         assert len(output) < MAX_OUTPUT, f"{kind}: {len(output)} characters"
         visible = RICH_SGR.sub("", output) if kind == "text+colour" else output
         found = FORBIDDEN.search(visible)
-        assert found is None, f"{kind}: {found.group()!r} at {found.start()}: {visible[max(0, found.start() - 40):found.start() + 40]!r}"
+        assert found is None, (
+            f"{kind}: {found.group()!r} at {found.start()}: {visible[max(0, found.start() - 40) : found.start() + 40]!r}"
+        )
         assert "\r" not in output
         if SECRET_IN_HOSTILE in text:
             assert SECRET_IN_HOSTILE not in output, kind
@@ -217,8 +219,13 @@ def test_hostile_bytes_decode_safely(name: str) -> None:
 
 def test_hostile_agent_log_file_through_the_cli(tmp_path: Path) -> None:
     log = tmp_path / "agent.log"
-    log.write_bytes(b"\n".join(HOSTILE_BYTES.values()) + b"\n" + "\n".join(HOSTILE_TEXTS[n] for n in
-                    ("osc8-hyperlink", "rich-markup", "html-script", "bidi-rlo")).encode("utf-8", "surrogatepass"))
+    log.write_bytes(
+        b"\n".join(HOSTILE_BYTES.values())
+        + b"\n"
+        + "\n".join(HOSTILE_TEXTS[n] for n in ("osc8-hyperlink", "rich-markup", "html-script", "bidi-rlo")).encode(
+            "utf-8", "surrogatepass"
+        )
+    )
     snapshot = tmp_path / "snap.json"
     snapshot.write_text(json.dumps(_base()), encoding="utf-8")
     for output_format in ("text", "json", "markdown"):

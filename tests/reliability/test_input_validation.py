@@ -34,38 +34,78 @@ BAD_SNAPSHOTS: dict[str, tuple[Callable[[Path], None], str]] = {
     "invalid-json": (lambda p: p.write_text('{"format": "cd-doctor.snapshot/1",', encoding="utf-8"), "invalid JSON at line 1"),
     "empty-file": (lambda p: p.write_text("", encoding="utf-8"), "invalid JSON"),
     "not-an-object": (lambda p: p.write_text("[1, 2]", encoding="utf-8"), "the top level must be a JSON object"),
-    "wrong-format": (lambda p: p.write_text(json.dumps(_with(format="cd-doctor.snapshot/99")), encoding="utf-8"),
-                     "'format' is 'cd-doctor.snapshot/99'"),
+    "wrong-format": (
+        lambda p: p.write_text(json.dumps(_with(format="cd-doctor.snapshot/99")), encoding="utf-8"),
+        "'format' is 'cd-doctor.snapshot/99'",
+    ),
     "no-format": (lambda p: p.write_text(json.dumps(_with(format=_DROP)), encoding="utf-8"), "'format' is None"),
-    "missing-deployment": (lambda p: p.write_text(json.dumps(_with(deployment=_DROP)), encoding="utf-8"),
-                           "'deployment' is missing or not an object"),
-    "missing-targets": (lambda p: p.write_text(json.dumps(_with(targets=_DROP)), encoding="utf-8"), "'targets' is missing or not a list"),
-    "deployment-not-object": (lambda p: p.write_text(json.dumps(_with(deployment="d-1")), encoding="utf-8"),
-                              "'deployment' is missing or not an object"),
-    "targets-not-list": (lambda p: p.write_text(json.dumps(_with(targets={"a": 1})), encoding="utf-8"),
-                         "'targets' is missing or not a list"),
-    "target-not-object": (lambda p: p.write_text(json.dumps(_with(targets=["i-1"])), encoding="utf-8"),
-                          "every item of 'targets' must be an object"),
-    "traffic-not-object": (lambda p: p.write_text(json.dumps(_with(traffic=[1])), encoding="utf-8"), "'traffic' must be an object"),
+    "missing-deployment": (
+        lambda p: p.write_text(json.dumps(_with(deployment=_DROP)), encoding="utf-8"),
+        "'deployment' is missing or not an object",
+    ),
+    "missing-targets": (
+        lambda p: p.write_text(json.dumps(_with(targets=_DROP)), encoding="utf-8"),
+        "'targets' is missing or not a list",
+    ),
+    "deployment-not-object": (
+        lambda p: p.write_text(json.dumps(_with(deployment="d-1")), encoding="utf-8"),
+        "'deployment' is missing or not an object",
+    ),
+    "targets-not-list": (
+        lambda p: p.write_text(json.dumps(_with(targets={"a": 1})), encoding="utf-8"),
+        "'targets' is missing or not a list",
+    ),
+    "target-not-object": (
+        lambda p: p.write_text(json.dumps(_with(targets=["i-1"])), encoding="utf-8"),
+        "every item of 'targets' must be an object",
+    ),
+    "traffic-not-object": (
+        lambda p: p.write_text(json.dumps(_with(traffic=[1])), encoding="utf-8"),
+        "'traffic' must be an object",
+    ),
     "errors-not-list": (lambda p: p.write_text(json.dumps(_with(errors="boom")), encoding="utf-8"), "'errors' must be a list"),
-    "error-not-object": (lambda p: p.write_text(json.dumps(_with(errors=["boom"])), encoding="utf-8"),
-                         "every item of 'errors' must be an object"),
-    "group-not-object": (lambda p: p.write_text(json.dumps(_with(deploymentGroup=[])), encoding="utf-8"),
-                         "'deploymentGroup' must be an object or null"),
-    "rollback-not-object": (lambda p: p.write_text(json.dumps(_with(rollbackDeployment="x")), encoding="utf-8"),
-                            "'rollbackDeployment' must be an object or null"),
-    "api-calls-negative": (lambda p: p.write_text(json.dumps(_with(apiCalls=-1)), encoding="utf-8"), "'apiCalls' must be a whole number"),
-    "api-calls-boolean": (lambda p: p.write_text(json.dumps(_with(apiCalls=True)), encoding="utf-8"), "'apiCalls' must be a whole number"),
-    "collection-fetched-text": (lambda p: p.write_text(json.dumps(_with(collection={"fetched": "many"})), encoding="utf-8"),
-                                "'fetched' must be a whole number"),
-    "collection-truncated-text": (lambda p: p.write_text(json.dumps(_with(collection={"truncated": "yes"})), encoding="utf-8"),
-                                  "'collection.truncated' must be true or false"),
-    "extra-logs-not-list": (lambda p: p.write_text(json.dumps(_with(extraLogs="x")), encoding="utf-8"), "'extraLogs' must be a list"),
+    "error-not-object": (
+        lambda p: p.write_text(json.dumps(_with(errors=["boom"])), encoding="utf-8"),
+        "every item of 'errors' must be an object",
+    ),
+    "group-not-object": (
+        lambda p: p.write_text(json.dumps(_with(deploymentGroup=[])), encoding="utf-8"),
+        "'deploymentGroup' must be an object or null",
+    ),
+    "rollback-not-object": (
+        lambda p: p.write_text(json.dumps(_with(rollbackDeployment="x")), encoding="utf-8"),
+        "'rollbackDeployment' must be an object or null",
+    ),
+    "api-calls-negative": (
+        lambda p: p.write_text(json.dumps(_with(apiCalls=-1)), encoding="utf-8"),
+        "'apiCalls' must be a whole number",
+    ),
+    "api-calls-boolean": (
+        lambda p: p.write_text(json.dumps(_with(apiCalls=True)), encoding="utf-8"),
+        "'apiCalls' must be a whole number",
+    ),
+    "collection-fetched-text": (
+        lambda p: p.write_text(json.dumps(_with(collection={"fetched": "many"})), encoding="utf-8"),
+        "'fetched' must be a whole number",
+    ),
+    "collection-truncated-text": (
+        lambda p: p.write_text(json.dumps(_with(collection={"truncated": "yes"})), encoding="utf-8"),
+        "'collection.truncated' must be true or false",
+    ),
+    "extra-logs-not-list": (
+        lambda p: p.write_text(json.dumps(_with(extraLogs="x")), encoding="utf-8"),
+        "'extraLogs' must be a list",
+    ),
     "region-not-text": (lambda p: p.write_text(json.dumps(_with(region=1)), encoding="utf-8"), "'region' must be a string"),
     "nan": (lambda p: p.write_text(json.dumps(_with(apiCalls=float("nan"))), encoding="utf-8"), "NaN is not a JSON number"),
-    "infinity": (lambda p: p.write_text(json.dumps(_with(apiCalls=float("inf"))), encoding="utf-8"), "Infinity is not a JSON number"),
-    "deeply-nested": (lambda p: p.write_text(json.dumps(_with(traffic={"x": json.loads("[" * 200 + "]" * 200)})), encoding="utf-8"),
-                      "nested deeper than 64 levels"),
+    "infinity": (
+        lambda p: p.write_text(json.dumps(_with(apiCalls=float("inf"))), encoding="utf-8"),
+        "Infinity is not a JSON number",
+    ),
+    "deeply-nested": (
+        lambda p: p.write_text(json.dumps(_with(traffic={"x": json.loads("[" * 200 + "]" * 200)})), encoding="utf-8"),
+        "nested deeper than 64 levels",
+    ),
     "recursion-bomb": (lambda p: p.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8"), ""),
     "non-utf8": (lambda p: p.write_bytes(b'{"format": "\xff\xfe"}'), "not UTF-8 text (byte 0xff at offset 12)"),
     "utf16": (lambda p: p.write_bytes(json.dumps(GOOD).encode("utf-16")), "not UTF-8 text"),
@@ -129,9 +169,14 @@ BAD_CATALOGS: dict[str, tuple[Callable[[Path], None], str]] = {
     "invalid-json": (lambda p: p.write_text("{", encoding="utf-8"), "invalid JSON"),
     "not-an-object": (lambda p: p.write_text("[]", encoding="utf-8"), ""),
     "wrong-format": (lambda p: p.write_text(json.dumps({"format": "nope", "causes": []}), encoding="utf-8"), ""),
-    "record-not-object": (lambda p: p.write_text(json.dumps({"format": "cd-doctor.catalog/1", "causes": ["x"]}), encoding="utf-8"), ""),
-    "record-missing-keys": (lambda p: p.write_text(json.dumps({"format": "cd-doctor.catalog/1", "causes": [{"id": "x-y"}]}),
-                                                   encoding="utf-8"), ""),
+    "record-not-object": (
+        lambda p: p.write_text(json.dumps({"format": "cd-doctor.catalog/1", "causes": ["x"]}), encoding="utf-8"),
+        "",
+    ),
+    "record-missing-keys": (
+        lambda p: p.write_text(json.dumps({"format": "cd-doctor.catalog/1", "causes": [{"id": "x-y"}]}), encoding="utf-8"),
+        "",
+    ),
     "non-utf8": (lambda p: p.write_bytes(b"\xff\xfe{}"), "cannot read catalog file"),
     "directory": (lambda p: p.mkdir(), "cannot read catalog file"),
     "missing-file": (lambda p: None, "cannot read catalog file"),
@@ -157,8 +202,11 @@ def test_bad_catalog_is_refused_with_one_line(name: str, command: str, tmp_path:
 def test_deeply_nested_catalog_is_refused_with_one_line(command: str, tmp_path: Path) -> None:
     path = tmp_path / "catalog.json"
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    args = ["causes", "--catalog", str(path)] if command == "causes" else ["--replay", str(FIXTURES / "server-succeeded.json"),
-                                                                               "--catalog", str(path)]
+    args = (
+        ["causes", "--catalog", str(path)]
+        if command == "causes"
+        else ["--replay", str(FIXTURES / "server-succeeded.json"), "--catalog", str(path)]
+    )
     _one_error_line(CliRunner().invoke(app, args))
 
 

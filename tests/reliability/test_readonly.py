@@ -10,6 +10,7 @@ from the allowlist: a new call without a policy update, or a stale permission, f
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 from collections.abc import Iterator
 from functools import cache
@@ -49,7 +50,11 @@ WRITES = [
     ("codedeploy", "continue_deployment", {"deploymentId": "d-AAAAAAAAA"}),
     ("codedeploy", "delete_deployment_group", {"applicationName": "a", "deploymentGroupName": "g"}),
     ("codedeploy", "get_application", {"applicationName": "a"}),  # a read, but not one cd-doctor needs
-    ("elbv2", "deregister_targets", {"TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/1", "Targets": [{"Id": "i-1"}]}),
+    (
+        "elbv2",
+        "deregister_targets",
+        {"TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/1", "Targets": [{"Id": "i-1"}]},
+    ),
     ("elbv2", "modify_listener", {"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/x/1/2"}),
     ("ec2", "terminate_instances", {"InstanceIds": ["i-0123456789abcdef0"]}),
     ("ecs", "update_service", {"service": "s"}),
@@ -61,7 +66,9 @@ WRITES = [
 
 
 @pytest.mark.parametrize(("service", "method", "params"), WRITES, ids=[f"{s}:{m}" for s, m, _ in WRITES])
-def test_the_guard_refuses_anything_off_the_allowlist_before_it_is_sent(service: str, method: str, params: dict[str, Any]) -> None:
+def test_the_guard_refuses_anything_off_the_allowlist_before_it_is_sent(
+    service: str, method: str, params: dict[str, Any]
+) -> None:
     account = SnapshotAccount(load_fixture_json("server-succeeded"))
     fake = WireFake(account.handle)
     built: list[str] = []
@@ -152,7 +159,7 @@ def calls_in_source() -> tuple[set[tuple[str, str]], list[str]]:
             where = f"{path.relative_to(REPO)}:{node.lineno}"
             args = [_constant(arg) for arg in node.args]
             # ctx.call("elbv2", "DescribeTargetHealth", ...), try_call, submit(ctx.try_call, "logs", ...), call_error(...)
-            for first, second in zip(args, args[1:]):
+            for first, second in itertools.pairwise(args):
                 if first in models and second is not None and second in models[first].operation_names:
                     found.add((first, second))
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
@@ -162,7 +169,11 @@ def calls_in_source() -> tuple[set[tuple[str, str]], list[str]]:
                     if arg is not None and arg in models["codedeploy"].operation_names:
                         found.add(("codedeploy", arg))
             # client.get_deployment(...), client.list_deployments(...)
-            if isinstance(node.func, ast.Attribute) and name in _method_index() and "client" in ast.unparse(node.func.value).lower():
+            if (
+                isinstance(node.func, ast.Attribute)
+                and name in _method_index()
+                and "client" in ast.unparse(node.func.value).lower()
+            ):
                 candidates = _method_index()[name]
                 if len(candidates) == 1:
                     found |= candidates
@@ -198,7 +209,13 @@ def test_no_client_is_made_outside_the_seam() -> None:
         if path == PACKAGE / "aws" / "clients.py":
             continue
         text = path.read_text(encoding="utf-8")
-        for needle in ("boto3.client(", "boto3.resource(", "boto3.Session(", "botocore.session.get_session(", "Session().client("):
+        for needle in (
+            "boto3.client(",
+            "boto3.resource(",
+            "boto3.Session(",
+            "botocore.session.get_session(",
+            "Session().client(",
+        ):
             if needle in text:
                 offenders.append(f"{path.relative_to(REPO)}: {needle}")
     assert not offenders, offenders

@@ -80,7 +80,9 @@ def _secret_snapshot() -> dict[str, Any]:
                 event["diagnostics"]["logTail"] = f"{every_secret}\n{look_alikes}"
                 event["diagnostics"]["message"] = f"Script failed: token={AWS_SECRET}"
     snapshot["deployment"]["deploymentStatusMessages"] = [f"creds {AWS_KEY_ID}"]
-    snapshot["errors"] = [{"service": "ec2", "operation": "DescribeInstances", "code": "AuthFailure", "message": f"key {AWS_KEY_ID}"}]
+    snapshot["errors"] = [
+        {"service": "ec2", "operation": "DescribeInstances", "code": "AuthFailure", "message": f"key {AWS_KEY_ID}"}
+    ]
     snapshot["extraLogs"] = [{"source": "agent-log:x", "lines": [f"export AWS_SESSION_TOKEN={SESSION_TOKEN}"]}]
     return snapshot
 
@@ -115,12 +117,19 @@ def test_record_file_is_redacted_and_no_redact_keeps_everything(tmp_path: Path) 
     text = recorded.read_text(encoding="utf-8")
     assert not [part for part in _all_secret_parts() if part in text]
     assert not [part for part in _all_secret_parts() if part in first.stdout]
-    for look_alike in ("i-0abc123def4567890", "9f1c2ab3d4e5f60718293a4b5c6d7e8f90a1b2c3", "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b",
-                       "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-password-AbCdEf", "d-4HQ8N2ZRT"):
+    for look_alike in (
+        "i-0abc123def4567890",
+        "9f1c2ab3d4e5f60718293a4b5c6d7e8f90a1b2c3",
+        "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-password-AbCdEf",
+        "d-4HQ8N2ZRT",
+    ):
         assert look_alike in text
     # The redacted record replays to the same diagnosis, and --no-redact keeps the evidence as it was.
     again = runner.invoke(app, ["--replay", str(recorded), "--format", "json"])
-    assert json.loads(again.stdout)["firstFailure"]["lifecycleEvent"] == json.loads(first.stdout)["firstFailure"]["lifecycleEvent"]
+    assert (
+        json.loads(again.stdout)["firstFailure"]["lifecycleEvent"] == json.loads(first.stdout)["firstFailure"]["lifecycleEvent"]
+    )
     assert AWS_SECRET in raw.read_text(encoding="utf-8") and AWS_SECRET in second.stdout
 
 

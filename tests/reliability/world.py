@@ -85,7 +85,12 @@ class SnapshotAccount:
         prefix = params.get("logStreamNamePrefix") or ""
         start = int(params.get("startTime") or 0)
         events = [
-            {"logStreamName": f"{prefix}-codedeploy-agent-deployments", "timestamp": start + n, "message": line, "eventId": str(n)}
+            {
+                "logStreamName": f"{prefix}-codedeploy-agent-deployments",
+                "timestamp": start + n,
+                "message": line,
+                "eventId": str(n),
+            }
             for n, line in enumerate(self.log_lines)
         ]
         return {"events": events, "searchedLogStreams": []}
