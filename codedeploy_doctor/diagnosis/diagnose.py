@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from codedeploy_doctor.call_warnings import warning_for
 from codedeploy_doctor.catalog import Catalog, builtin_catalog
-from codedeploy_doctor.catalog.model import CauseMatch, FailureEvidence
-from codedeploy_doctor.diagnosis.log_window import deployment_window, lines_for_deployment
-from codedeploy_doctor.diagnosis.first_failure import event_failure, failed_events, first_failed, first_not_succeeded
+from codedeploy_doctor.catalog.model import CauseMatch
+from codedeploy_doctor.diagnosis.evidence import evidence_for
+from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
+from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
 from codedeploy_doctor.diagnosis.summary import FAILED_STATUSES, deployment_summary
-from codedeploy_doctor.diagnosis.targets import TargetView, target_views
+from codedeploy_doctor.diagnosis.targets import target_views
 from codedeploy_doctor.errors import ExitCode
 from codedeploy_doctor.report import Cause, DeploymentSummary, FailureGroup, LifecycleEventFailure, Report
 from codedeploy_doctor.snapshot import Snapshot
@@ -36,10 +36,16 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     if first is None and deployment_failed:
         first = first_not_succeeded(views, platform)
     first_matches = catalog.match(evidence_for(snapshot, summary, first))
-    groups = failure_groups(snapshot, summary, views, catalog, first_matches, first)
+    grouping = failure_groups(snapshot, summary, views, catalog, first_matches, first)
+    groups = grouping.groups
     causes = rank_causes(catalog, first_matches, groups, first) if (first or deployment_failed) else ()
     warnings = [warning_for(error) for error in snapshot.errors]
     warnings.extend(collection_warnings(snapshot, summary))
+    if grouping.inferred:
+        warnings.append(
+            f"{grouping.inferred} failed targets were given their group's cause without being matched one by one "
+            f"(each group's first {GROUP_SAMPLE} agreed)"
+        )
     overview_total = sum(summary.overview.values())
     return Report(
         deployment=summary,
@@ -54,99 +60,6 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
         targets_examined=len(views),
         log_locations=log_locations(snapshot, first),
     )
-
-
-def evidence_for(snapshot: Snapshot, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
-    """What the catalog may read about one failure (or about the deployment when there is none)."""
-    target_id = failure.target_id if failure else None
-    return FailureEvidence(
-        platform=summary.compute_platform,
-        lifecycle_event=failure.lifecycle_event if failure else None,
-        event_status=failure.status if failure else None,
-        error_code=failure.error_code if failure else None,
-        script_name=failure.script_name if failure else None,
-        message=failure.message if failure else None,
-        log_tail=failure.log_tail if failure else None,
-        deployment_error_code=summary.error_code,
-        deployment_error_message=summary.error_message,
-        status_messages=summary.status_messages,
-        deployment_status=summary.status,
-        extra_log_lines=extra_log_lines(snapshot, target_id),
-        instance_facts=instance_facts(snapshot, target_id),
-    )
-
-
-def extra_log_lines(snapshot: Snapshot, target_id: str | None) -> tuple[str, ...]:
-    """Lines from extra logs (``--agent-log``, CloudWatch Logs) about this deployment and target.
-
-    An agent log copied from an instance holds weeks of history: an old error must not become
-    today's cause. See :func:`codedeploy_doctor.diagnosis.log_window.lines_for_deployment`.
-    """
-    lines: list[str] = []
-    for log in snapshot.extra_logs:
-        owner = log.get("targetId")
-        if owner and target_id and owner != target_id:
-            continue
-        raw = log.get("lines")
-        if isinstance(raw, list):
-            lines.extend(line for line in raw if isinstance(line, str))
-    return lines_for_deployment(lines, snapshot.deployment_id, deployment_window(snapshot.deployment))
-
-
-def instance_facts(snapshot: Snapshot, target_id: str | None) -> dict[str, str]:
-    """Facts about the failing instance from ec2 DescribeInstances, when the snapshot has them."""
-    if not target_id:
-        return {}
-    ec2 = snapshot.traffic.get("ec2") if isinstance(snapshot.traffic.get("ec2"), dict) else {}
-    instances = ec2.get("instances") if isinstance(ec2, dict) else None
-    for instance in instances if isinstance(instances, list) else []:
-        if isinstance(instance, dict) and instance.get("InstanceId") == target_id:
-            state = instance.get("State")
-            profile = instance.get("IamInstanceProfile")
-            facts = {"state": str(state.get("Name")) if isinstance(state, dict) else "unknown"}
-            facts["iamInstanceProfile"] = str(profile.get("Arn")) if isinstance(profile, dict) else "none"
-            return facts
-    return {}
-
-
-def failure_groups(
-    snapshot: Snapshot,
-    summary: DeploymentSummary,
-    views: Sequence[TargetView],
-    catalog: Catalog,
-    first_matches: Sequence[CauseMatch],
-    first: LifecycleEventFailure | None,
-) -> tuple[FailureGroup, ...]:
-    """Group failed targets by (event, error code, cause); stuck targets when none failed."""
-    failures = [event_failure(view, event) for view, event in failed_events(views)]
-    if not failures and first is not None and first.status != "Failed":
-        # No Failed event: group targets by where they are stuck.
-        failures = [f for f in (_first_stuck(view, summary.compute_platform) for view in views) if f is not None]
-    buckets: dict[tuple[str, str | None, str | None, str], list[str]] = defaultdict(list)
-    for failure in failures:
-        if first is not None and (failure.target_id, failure.lifecycle_event) == (first.target_id, first.lifecycle_event):
-            matches = first_matches
-        else:
-            matches = catalog.match(evidence_for(snapshot, summary, failure))
-        cause_id = matches[0].cause_id if matches else None
-        key = (failure.lifecycle_event, failure.error_code, cause_id, failure.status)
-        buckets[key].append(failure.target_id)
-    groups = [
-        FailureGroup(
-            lifecycle_event=event,
-            error_code=error_code,
-            cause_id=cause_id,
-            target_count=len(ids),
-            target_ids=tuple(sorted(set(ids))),
-            status=status,
-        )
-        for (event, error_code, cause_id, status), ids in buckets.items()
-    ]
-    return tuple(sorted(groups, key=lambda g: (-g.target_count, g.lifecycle_event, g.error_code or "", g.cause_id or "")))
-
-
-def _first_stuck(view: TargetView, platform: str | None) -> LifecycleEventFailure | None:
-    return first_not_succeeded([view], platform)
 
 
 def rank_causes(

@@ -30,6 +30,10 @@ class RenderOptions:
     """Cleans (and redacts) every untrusted string."""
 
 
+MAX_MEMBERS_SHOWN = 10
+"""Members (instances, task sets) listed per environment in text and Markdown; JSON lists all."""
+
+
 Renderer = Callable[[Report, RenderOptions], str]
 """Turns a report into the text of one format."""
 

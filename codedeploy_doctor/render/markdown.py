@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from codedeploy_doctor import TOOL_NAME, __version__
-from codedeploy_doctor.render import RenderOptions
+from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
 from codedeploy_doctor.report import BlueTraffic, Cause, LifecycleEventFailure, Report
 from codedeploy_doctor.safety import TextPolicy
 
@@ -297,7 +297,7 @@ def _traffic(traffic: BlueTraffic, esc: _Escaper) -> list[str]:
             share = f"{env.traffic_share:g}%" if env.traffic_share is not None else "?"
             if not env.members:
                 rows.append([esc.text(env.label), share, "", "", esc.text(env.summary)])
-            for index, member in enumerate(env.members):
+            for index, member in enumerate(env.members[:MAX_MEMBERS_SHOWN]):
                 rows.append(
                     [
                         esc.text(env.label) if index == 0 else "",
@@ -307,6 +307,9 @@ def _traffic(traffic: BlueTraffic, esc: _Escaper) -> list[str]:
                         esc.text(member.detail),
                     ]
                 )
+            if len(env.members) > MAX_MEMBERS_SHOWN:
+                more = f"… and {len(env.members) - MAX_MEMBERS_SHOWN} more (all are in the JSON report)"
+                rows.append(["", "", more, "", ""])
         lines += ["", *table(["Environment", "Traffic", "Member", "Health", "Detail"], rows, right=(1,))]
     if traffic.checks:
         lines += ["", "**Checks:**", ""]

@@ -12,7 +12,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from codedeploy_doctor.render import RenderOptions
+from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
 from codedeploy_doctor.report import BlueTraffic, Cause, LifecycleEventFailure, Report
 
 VERDICT_STYLE = {
@@ -30,6 +30,7 @@ VERDICT_WORDS = {
     "not-applicable": "no separate Blue environment",
 }
 LOG_TAIL_LINES = 20
+
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -204,7 +205,7 @@ def _traffic(traffic: BlueTraffic, options: RenderOptions) -> RenderableType:
             members = env.members or ()
             if not members:
                 table.add_row(Text(safe(env.label)), Text(share), Text("-"), Text("-"), Text(safe(env.summary)))
-            for index, member in enumerate(members):
+            for index, member in enumerate(members[:MAX_MEMBERS_SHOWN]):
                 table.add_row(
                     Text(safe(env.label) if index == 0 else ""),
                     Text(share if index == 0 else ""),
@@ -212,6 +213,9 @@ def _traffic(traffic: BlueTraffic, options: RenderOptions) -> RenderableType:
                     Text(safe(member.health or "?"), style=_health_style(member.health)),
                     Text(safe(member.detail)),
                 )
+            if len(members) > MAX_MEMBERS_SHOWN:
+                more = f"… and {len(members) - MAX_MEMBERS_SHOWN} more (all are in --format json)"
+                table.add_row(Text(""), Text(""), Text(more, style="dim"), Text(""), Text(""))
         parts.append(table)
     if traffic.checks:
         checks = Text("  Checks:\n", style="dim")

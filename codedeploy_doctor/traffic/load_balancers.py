@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from codedeploy_doctor.report import TrafficCheck
 from codedeploy_doctor.snapshot import Snapshot
@@ -43,9 +44,12 @@ class LoadBalancerState:
     targets: Mapping[str, RegisteredTarget] = field(default_factory=dict)
     """Registered targets by id."""
 
-    @property
+    @cached_property
     def serving(self) -> frozenset[str]:
-        """Ids of targets that receive traffic: healthy (or unchecked) in an attached group."""
+        """Ids of targets that receive traffic: healthy (or unchecked) in an attached group.
+
+        Cached: it is asked once per member, and rebuilding it each time made large fleets quadratic.
+        """
         if not self.attached:
             return frozenset()
         return frozenset(target_id for target_id, target in self.targets.items() if _receives_traffic(target))

@@ -12,7 +12,7 @@ from moto import mock_aws
 from codedeploy_doctor.aws.collect import Collector
 from codedeploy_doctor.catalog.model import FailureEvidence
 from codedeploy_doctor.diagnosis import diagnose
-from codedeploy_doctor.diagnosis.diagnose import evidence_for
+from codedeploy_doctor.diagnosis.evidence import evidence_for
 from codedeploy_doctor.diagnosis.summary import deployment_summary
 from codedeploy_doctor.ids import DeploymentId
 from tests.fakes.codedeploy_world import CodeDeployWorld

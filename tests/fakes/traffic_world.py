@@ -40,7 +40,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.model import Shape
 from botocore.validate import ParamValidator
@@ -209,7 +208,8 @@ class TrafficWorld:
         if ids:
             missing = [instance_id for instance_id in ids if instance_id not in self.instances]
             if missing:
-                raise FakeAwsError("InvalidInstanceID.NotFound", f"The instance IDs '{', '.join(missing)}' do not exist")
+                named = f"ID '{missing[0]}' does not" if len(missing) == 1 else f"IDs '{', '.join(missing)}' do not"
+                raise FakeAwsError("InvalidInstanceID.NotFound", f"The instance {named} exist")
             chosen = [self.instances[instance_id] for instance_id in ids]
             return {"Reservations": [_reservation(chosen)]}
         every = sorted(self.instances)
@@ -261,9 +261,3 @@ def _validate_output(shape: Shape | None, response: dict[str, Any]) -> None:
     report = ParamValidator().validate(response, shape)
     if report.has_errors():
         raise AssertionError(f"the fake's response does not fit {shape.name}:\n{report.generate_report()}")
-
-
-def output_shape(service: str, operation: str) -> Shape | None:
-    """The output shape of one operation in the installed botocore model (for tests)."""
-    model = botocore.session.get_session().get_service_model(service)
-    return model.operation_model(operation).output_shape

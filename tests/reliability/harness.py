@@ -128,7 +128,7 @@ def schema_validator() -> Draft202012Validator:
     """The published report schema, checked itself."""
     schema = report_schema()
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def assert_valid_report(report: dict[str, Any] | None) -> dict[str, Any]:

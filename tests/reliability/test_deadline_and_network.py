@@ -84,6 +84,14 @@ def test_the_deadline_is_checked_before_every_retry_attempt() -> None:
     assert fake.sends["codedeploy:GetDeployment"] == 3, "attempts at t=0, 2 and 4; none at 6"
 
 
+def test_clients_use_adaptive_retries_and_explicit_timeouts() -> None:
+    client = _factory().client("elbv2")
+    config = client.meta.config
+    assert config.retries == {"mode": "adaptive", "total_max_attempts": 7}, "six retries after the first attempt"
+    assert (config.connect_timeout, config.read_timeout) == (5.0, 20.0)
+    assert "cd-doctor/" in config.user_agent_extra
+
+
 def test_a_short_timeout_shortens_each_attempt_too() -> None:
     factory = _factory(deadline=Deadline(3))
     config = factory.client("codedeploy").meta.config
