@@ -22,3 +22,11 @@ def parse_time(value: object) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def format_time(value: object) -> str | None:
+    """A snapshot time as the report gives it: ISO-8601 UTC ending in ``Z``, or None if it is no time."""
+    moment = parse_time(value)
+    if moment is None:
+        return None
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")

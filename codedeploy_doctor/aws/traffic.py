@@ -45,6 +45,9 @@ from codedeploy_doctor.traffic.ecs import forward_shares
 EC2_IDS_PER_CALL: Final = 1000
 """DescribeInstances takes at most 1000 instance ids a call."""
 
+FAILING_INSTANCE_FACTS = 5
+"""Failed or stuck instances whose EC2 facts (state, instance profile) the catalog gets."""
+
 ECS_SERVICES_PER_CALL: Final = 10
 """DescribeServices takes at most 10 services a call."""
 
@@ -176,6 +179,9 @@ class _TrafficRun:
 
     def _plan_server(self, style: JsonObject, lb_info: JsonObject) -> None:
         blue_green = style.get("deploymentType") == "BLUE_GREEN"
+        # EC2 facts about Blue (is it running?) and the failing instances (instance profile, state)
+        # share one DescribeInstances call, as soon as the ids are listed.
+        self.on(self.listing, functools.partial(self._on_server_listing, blue_green))
         if not blue_green and style.get("deploymentOption") != "WITH_TRAFFIC_CONTROL":
             return  # in-place without a load balancer: CodeDeploy routes no traffic
         tg_names = _names(lb_info.get("targetGroupInfoList"))
@@ -187,8 +193,6 @@ class _TrafficRun:
         config_name = self.deployment.get("deploymentConfigName")
         if not blue_green and (tg_names or elb_names) and isinstance(config_name, str) and config_name:
             self.call("codedeploy", "GetDeploymentConfig", self._on_deployment_config, deploymentConfigName=config_name)
-        if blue_green:
-            self.on(self.listing, self._on_server_listing)
 
     def _plan_ecs(self, lb_info: JsonObject) -> None:
         pairs = [pair for pair in lb_info.get("targetGroupPairInfoList") or [] if isinstance(pair, dict)]
@@ -258,9 +262,12 @@ class _TrafficRun:
 
     # --- EC2 -----------------------------------------------------------------------------------
 
-    def _on_server_listing(self, listing: dict[str, list[str]] | None) -> None:
-        blue = list(dict.fromkeys(i for i in (listing or {}).get("Blue", []) if _EC2_INSTANCE_ID.fullmatch(i)))
-        for chunk in _chunks(blue, EC2_IDS_PER_CALL):
+    def _on_server_listing(self, blue_green: bool, listing: dict[str, list[str]] | None) -> None:
+        listing = listing or {}
+        failing = [i for key in ("Failed", "Stuck") for i in listing.get(key, [])][:FAILING_INSTANCE_FACTS]
+        wanted = [*(listing.get("Blue", []) if blue_green else []), *failing]
+        ids = list(dict.fromkeys(i for i in wanted if _EC2_INSTANCE_ID.fullmatch(i)))
+        for chunk in _chunks(ids, EC2_IDS_PER_CALL):
             self.on(self.ctx.submit(_describe_instances, self.ctx, chunk), self._on_instances)
 
     def _on_instances(self, instances: list[JsonObject] | None) -> None:

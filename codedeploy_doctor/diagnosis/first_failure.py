@@ -9,7 +9,7 @@ from codedeploy_doctor.diagnosis.targets import TargetView, diagnostics_of, text
 from codedeploy_doctor.lifecycle import event_rank
 from codedeploy_doctor.report import LifecycleEventFailure
 from codedeploy_doctor.snapshot import JsonObject
-from codedeploy_doctor.timefmt import parse_time
+from codedeploy_doctor.timefmt import format_time, parse_time
 
 NOT_SUCCEEDED = ("Failed", "Pending", "InProgress", "Unknown", "Skipped", "Ready")
 """Event statuses that mean the event did not succeed (Ready only appears for Blue targets)."""
@@ -31,8 +31,8 @@ def event_failure(view: TargetView, event: JsonObject) -> LifecycleEventFailure:
         script_name=text_field(diagnostics, "scriptName"),
         message=text_field(diagnostics, "message"),
         log_tail=text_field(diagnostics, "logTail"),
-        start_time=text_field(event, "startTime"),
-        end_time=text_field(event, "endTime"),
+        start_time=format_time(event.get("startTime")),
+        end_time=format_time(event.get("endTime")),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from codedeploy_doctor.diagnosis.targets import text_field
 from codedeploy_doctor.report import DeploymentSummary, RollbackSummary
 from codedeploy_doctor.snapshot import JsonObject, Snapshot
+from codedeploy_doctor.timefmt import format_time
 
 FAILED_STATUSES = frozenset({"Failed", "Stopped"})
 """Deployment statuses that mean it failed or was stopped."""
@@ -18,7 +19,11 @@ def deployment_summary(snapshot: Snapshot) -> DeploymentSummary:
     style = _object(info, "deploymentStyle")
     error = _object(info, "errorInformation")
     overview_raw = info.get("deploymentOverview")
-    overview = {str(k): v for k, v in overview_raw.items() if isinstance(v, int)} if isinstance(overview_raw, dict) else {}
+    overview = (
+        {str(k): v for k, v in overview_raw.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+        if isinstance(overview_raw, dict)
+        else {}
+    )
     messages = info.get("deploymentStatusMessages")
     return DeploymentSummary(
         id=snapshot.deployment_id,
@@ -30,8 +35,8 @@ def deployment_summary(snapshot: Snapshot) -> DeploymentSummary:
         deployment_option=text_field(style, "deploymentOption"),
         error_code=text_field(error, "code"),
         error_message=text_field(error, "message"),
-        create_time=text_field(info, "createTime"),
-        complete_time=text_field(info, "completeTime"),
+        create_time=format_time(info.get("createTime")),
+        complete_time=format_time(info.get("completeTime")),
         creator=text_field(info, "creator"),
         rollback=rollback_summary(info, snapshot.rollback_deployment),
         overview=overview,

@@ -186,7 +186,8 @@ def test_server_blue_green_behind_an_alb_takes_three_calls(aws: None) -> None:
     assert run.calls == {"elbv2:DescribeTargetGroups": 1, "elbv2:DescribeTargetHealth": 1, "ec2:DescribeInstances": 1}
     assert run.ctx.errors == []
     assert validate_traffic(run.traffic) == []
-    assert sorted(i["InstanceId"] for i in run.traffic["ec2"]["instances"]) == sorted(blue)
+    # One DescribeInstances answers for Blue (running?) and the failing Green instances (catalog facts).
+    assert sorted(i["InstanceId"] for i in run.traffic["ec2"]["instances"]) == sorted(blue + green)
     assert (run.verdict.verdict, run.verdict.basis) == ("serving", "traffic-layer")
     assert "2/2 Blue instances healthy in web-alb-tg" in run.verdict.summary
 
@@ -311,18 +312,23 @@ def test_server_in_place_with_a_target_group(aws: None) -> None:
 
     run = collect(deployment, targets, {"Failed": fleet[:2]}, hooks=(_answer_deployment_config,))
 
-    assert run.calls == {"elbv2:DescribeTargetGroups": 1, "elbv2:DescribeTargetHealth": 1, "codedeploy:GetDeploymentConfig": 1}
+    assert run.calls == {
+        "elbv2:DescribeTargetGroups": 1,
+        "elbv2:DescribeTargetHealth": 1,
+        "codedeploy:GetDeploymentConfig": 1,
+        "ec2:DescribeInstances": 1,  # the failed instances' facts, for the catalog
+    }
     assert validate_traffic(run.traffic) == []
     assert run.traffic["deploymentConfig"]["minimumHealthyHosts"] == {"type": "FLEET_PERCENT", "value": 50}
     assert (run.verdict.verdict, run.verdict.basis) == ("partial", "traffic-layer")
     assert "2/4 instances in service" in run.verdict.summary
 
 
-def test_server_in_place_without_a_load_balancer_makes_no_call(aws: None) -> None:
+def test_server_in_place_without_a_load_balancer_reads_only_the_failed_instances(aws: None) -> None:
     deployment = fb.in_place_no_load_balancer()["deployment"]
     run = collect(deployment, [], {"Failed": ["i-0a7c3e1f9d5b2c846"]})
-    assert run.calls == {}
-    assert run.traffic == {}
+    assert run.calls == {"ec2:DescribeInstances": 1}  # instance facts for the catalog; no traffic call
+    assert set(run.traffic) <= {"ec2"}
     assert run.verdict.verdict == "not-applicable"
 
 
