@@ -180,8 +180,13 @@ def terminal_width() -> int:
 def write_output(text: str, output: Path | None) -> None:
     """Write the report to --output or stdout (stdout carries the report and nothing else)."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left early (`| head`): stop writing quietly; the exit code still tells the verdict.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return
     try:
         output.write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ them to the published camelCase schema.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -152,6 +153,13 @@ class TrafficCheck:
     """What was seen."""
 
 
+def clamp_share(share: float | None) -> float | None:
+    """A traffic share bounded to 0..100; None when unknown or not a finite number (malformed input)."""
+    if share is None or not math.isfinite(share):
+        return None
+    return min(100.0, max(0.0, share))
+
+
 @dataclass(frozen=True)
 class EnvironmentMember:
     """One member of an environment in the side-by-side view (instance, task set, version)."""
@@ -164,6 +172,9 @@ class EnvironmentMember:
     """Share of production traffic (0..100) when known."""
     detail: str | None = None
     """Extra facts (target group, state reason)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "traffic_share", clamp_share(self.traffic_share))
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,9 @@ class Environment:
     """Share of production traffic (0..100) going to this environment, when known."""
     summary: str | None = None
     """One line, e.g. '4/4 healthy in tg-prod'."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "traffic_share", clamp_share(self.traffic_share))
 
 
 @dataclass(frozen=True)

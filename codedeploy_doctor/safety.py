@@ -184,6 +184,13 @@ _PEM_BODY_LINE: Final = re.compile(r"[A-Za-z0-9+/=]*|(?:Proc-Type|DEK-Info|Comme
 _PROSE_WORD: Final = re.compile(r"[A-Za-z]+")
 
 
+def readable(text: str) -> bool:
+    """True when something of ``text`` survives :func:`clean` (it is not only controls and escapes)."""
+    if text.isprintable():  # fast path: clean() only removes non-printable characters
+        return bool(text.strip())
+    return bool(clean(text).strip())
+
+
 def redact(text: str) -> str:
     """Mask credentials and tokens; ids, ARNs, hashes, request ids and base64 data are left alone."""
     if not text:

@@ -130,3 +130,19 @@ def test_python_dash_m_works_like_the_console_script() -> None:
     )
     assert result.returncode in (1, 4), result.stderr
     assert json.loads(result.stdout)["deployment"]["id"] == "d-4HQ8N2ZRT"
+
+
+def test_a_reader_that_leaves_early_gets_no_error_and_the_verdicts_exit_code() -> None:
+    """`cd-doctor ... | head`: a broken pipe is not an internal error; the exit code still tells the verdict."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "codedeploy_doctor", "--replay", str(FLAGSHIP), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) in (1, 4)
+    assert b"internal error" not in stderr and b"Traceback" not in stderr

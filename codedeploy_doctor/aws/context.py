@@ -21,6 +21,9 @@ from codedeploy_doctor.snapshot import CallError, JsonObject, to_jsonable
 
 T = TypeVar("T")
 
+NEVER_A_WARNING: tuple[type[BaseException], ...] = (ReadOnlyViolation, DeadlineExceededError)
+"""Failures that end the run even in a non-core call: a bug, or the run's --timeout."""
+
 MAX_WORKERS = 12
 """Calls in flight at once: enough for one round trip's calls, few enough to avoid throttling."""
 
@@ -51,8 +54,8 @@ class CollectionContext:
         """Make one non-core call; a failure is recorded and None returned."""
         try:
             return self.call(service, operation, **params)
-        except (ReadOnlyViolation, DeadlineExceededError):
-            raise  # a bug, or the run's --timeout: never a mere warning
+        except NEVER_A_WARNING:
+            raise
         except Exception as exc:  # noqa: BLE001 - any failure of a non-core call degrades to a warning
             self.record(call_error(service, operation, exc))
             return None

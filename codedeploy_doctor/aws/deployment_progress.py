@@ -15,8 +15,8 @@ from typing import IO, Any
 
 from codedeploy_doctor import TOOL_NAME
 from codedeploy_doctor.aws.clients import ClientFactory
+from codedeploy_doctor.aws.context import NEVER_A_WARNING
 from codedeploy_doctor.aws.failures import translate
-from codedeploy_doctor.errors import ReadOnlyViolation
 from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.safety import TextPolicy
 from codedeploy_doctor.snapshot import JsonObject, to_jsonable
@@ -56,7 +56,7 @@ class DeploymentProgressSource:
             if not ids:
                 return []
             batch = self._client().batch_get_deployment_targets(deploymentId=self._deployment_id, targetIds=ids)
-        except ReadOnlyViolation:
+        except NEVER_A_WARNING:
             raise
         except Exception:  # noqa: BLE001 - the event column is a nicety: a failed read leaves it empty
             return []

@@ -37,7 +37,7 @@ from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
-from codedeploy_doctor.aws.context import CollectionContext
+from codedeploy_doctor.aws.context import NEVER_A_WARNING, CollectionContext
 from codedeploy_doctor.aws.failures import call_error, error_code, error_message
 from codedeploy_doctor.snapshot import JsonObject
 from codedeploy_doctor.traffic.ecs import forward_shares
@@ -382,6 +382,8 @@ def _describe_instances(ctx: CollectionContext, instance_ids: list[str]) -> list
                 return None
             remaining = [i for i in remaining if i not in missing]
             continue
+        except NEVER_A_WARNING:
+            raise
         except Exception as exc:  # noqa: BLE001 - any failure of a non-core call degrades to a warning
             ctx.record(call_error("ec2", "DescribeInstances", exc))
             return None

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from codedeploy_doctor.safety import readable
 from codedeploy_doctor.snapshot import JsonObject
 
 TARGET_KEYS = {
@@ -47,7 +48,7 @@ def target_view(target: JsonObject) -> TargetView | None:
             return None
     events = detail.get("lifecycleEvents")
     return TargetView(
-        target_id=str(detail.get("targetId") or "unknown"),
+        target_id=text_field(detail, "targetId") or "unknown",
         target_type=str(target_type) if target_type else None,
         label=detail.get("instanceLabel") if isinstance(detail.get("instanceLabel"), str) else None,
         status=detail.get("status") if isinstance(detail.get("status"), str) else None,
@@ -69,9 +70,9 @@ def diagnostics_of(event: JsonObject) -> JsonObject:
 
 
 def text_field(source: JsonObject, key: str) -> str | None:
-    """A string field, or None when absent or of another type."""
+    """A string field, or None when absent, of another type, or without readable text."""
     value = source.get(key)
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and readable(value) else None
 
 
 def labels(views: Sequence[TargetView]) -> set[str]:

@@ -84,7 +84,7 @@ def _blocks(report: Report, options: RenderOptions) -> list[RenderableType]:
 def _headline(report: Report, options: RenderOptions) -> Text:
     safe = options.policy
     summary = report.deployment
-    status = summary.status or "Unknown"
+    status = safe(summary.status) or "Unknown"
     failed = report.deployment_failed
     text = Text()
     text.append("✗ " if failed else "✓ ", style="bold red" if failed else "bold green")
@@ -115,7 +115,8 @@ def _production_line(traffic: BlueTraffic, options: RenderOptions) -> Text:
 
 def _first_failure(failure: LifecycleEventFailure, options: RenderOptions) -> Text:
     safe = options.policy
-    title = "First failure" if failure.status == "Failed" else f"Stuck: first event that did not succeed ({failure.status})"
+    stuck = f"Stuck: first event that did not succeed ({safe(failure.status)})"
+    title = "First failure" if failure.status == "Failed" else stuck
     text = Text(f"{title}\n", style="bold")
     text.append(f"  {safe(failure.target_id)}", style="bold")
     if failure.target_label:
@@ -176,7 +177,7 @@ def _groups(report: Report, options: RenderOptions) -> Text:
     text = Text("Failed targets\n", style="bold")
     for group in report.failure_groups:
         noun = "target" if group.target_count == 1 else "targets"
-        verb = "failed at" if group.status == "Failed" else f"{group.status.lower()} at"
+        verb = "failed at" if group.status == "Failed" else f"{safe(group.status).lower()} at"
         text.append(f"  {group.target_count} {noun} {verb} {safe(group.lifecycle_event)}", style="bold")
         if group.error_code:
             text.append(f": {safe(group.error_code)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,7 +36,9 @@ def share_verdict(share: float) -> Verdict:
 
 
 def percent(share: float) -> str:
-    """``50%``, ``12.5%``: a share without noise digits."""
+    """``50%``, ``12.5%``: a share without noise digits (``?%`` for a non-finite number)."""
+    if not math.isfinite(share):
+        return "?%"
     rounded = round(share, 1)
     return f"{int(rounded)}%" if rounded == int(rounded) else f"{rounded}%"
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from codedeploy_doctor.safety import readable
 from codedeploy_doctor.snapshot import CallError, JsonObject, Snapshot
 from codedeploy_doctor.timefmt import parse_time
 
@@ -42,8 +43,8 @@ def as_list(value: Any) -> list[Any]:
 
 
 def as_str(value: Any) -> str | None:
-    """``value`` when it is a non-empty string, else None."""
-    return value if isinstance(value, str) and value else None
+    """``value`` when it is a string with readable text (not only control characters), else None."""
+    return value if isinstance(value, str) and readable(value) else None
 
 
 def as_number(value: Any) -> float | None:

@@ -63,4 +63,4 @@ def test_agent_log_explains_why_the_agent_never_answered(tmp_path: Path) -> None
     assert before == "agent-not-running"
     assert after[0]["id"] == "instance-profile-missing"
     assert any("Missing credentials" in line for line in after[0]["evidence"])
-    assert all("disk-full" != cause["id"] for cause in after), "a month-old line must not become a cause"
+    assert all(cause["id"] != "disk-full" for cause in after), "a month-old line must not become a cause"
