@@ -196,14 +196,22 @@ def write_output(text: str, output: Path | None) -> None:
 
 @app.command("diagnose", help=DIAGNOSE_HELP, short_help="Diagnose a deployment (the default command).")
 def diagnose_command(
-    deployment_id: Annotated[Optional[str], typer.Argument(help="Deployment id, e.g. d-A1B2C3D4E.", show_default=False)] = None,
-    region: Annotated[Optional[str], typer.Option(help="AWS Region (default: AWS_REGION / the profile's).")] = None,
-    profile: Annotated[Optional[str], typer.Option(help="AWS profile (default: AWS_PROFILE).")] = None,
+    deployment_id: Annotated[
+        Optional[str], typer.Argument(metavar="DEPLOYMENT_ID", help="Deployment id, e.g. d-A1B2C3D4E.", show_default=False)
+    ] = None,
+    region: Annotated[
+        Optional[str], typer.Option(metavar="REGION", help="AWS Region (default: AWS_REGION / the profile's).")
+    ] = None,
+    profile: Annotated[Optional[str], typer.Option(metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.TEXT,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE instead of stdout.")] = None,
-    record: Annotated[Optional[Path], typer.Option(help="Also save what was collected as a snapshot FILE (redacted).")] = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+    ] = None,
+    record: Annotated[
+        Optional[Path], typer.Option(metavar="FILE", help="Also save what was collected as a snapshot FILE (redacted).")
+    ] = None,
     replay: Annotated[
-        Optional[Path], typer.Option(help="Diagnose a snapshot FILE offline: no AWS calls.", exists=False)
+        Optional[Path], typer.Option(metavar="FILE", help="Diagnose a snapshot FILE offline: no AWS calls.")
     ] = None,
     agent_log: Annotated[
         Optional[list[Path]],
@@ -222,18 +230,21 @@ def diagnose_command(
         bool, typer.Option("--watch", help="Follow a running deployment (progress on stderr), then diagnose it when it ends.")
     ] = False,
     timeout: Annotated[
-        Optional[float], typer.Option(
+        Optional[float],
+        typer.Option(
             "--timeout",
             metavar="SECONDS",
             help="Give up a live run after SECONDS (exit 3). With --watch: wait at most SECONDS, then diagnose.",
-        )
+        ),
     ] = None,
     latest: Annotated[
         bool, typer.Option("--latest", help="Diagnose the most recent deployment of --application/--deployment-group.")
     ] = False,
-    application: Annotated[Optional[str], typer.Option("--application", help="Application name (with --latest).")] = None,
+    application: Annotated[
+        Optional[str], typer.Option("--application", metavar="NAME", help="Application name (with --latest).")
+    ] = None,
     deployment_group: Annotated[
-        Optional[str], typer.Option("--deployment-group", help="Deployment group name (with --latest).")
+        Optional[str], typer.Option("--deployment-group", metavar="NAME", help="Deployment group name (with --latest).")
     ] = None,
     only_failed: Annotated[
         bool, typer.Option("--only-failed", help="With --latest: the most recent failed or stopped one.")

@@ -151,7 +151,9 @@ _AUTHORIZATION: Final = re.compile(
 _BEARER: Final = re.compile(r"(?i)(?P<head>\bbearer[ \t]+)(?P<value>[A-Za-z0-9\-._~+/]{8,8192}=*)(?![\w/=])")
 _BASIC: Final = re.compile(r"(?i)(?P<head>\bbasic[ \t]+)(?P<value>[A-Za-z0-9+/]{6,8192}={0,2})(?![A-Za-z0-9+/=])")
 
-_URL_USERINFO: Final = re.compile(r"(?i)(?<![\w+.\-])(?P<head>[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,256}):(?P<value>[^\s@/]{1,256})@")
+_URL_USERINFO: Final = re.compile(
+    r"(?i)(?<![\w+.\-])(?P<head>[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,256}):(?P<value>[^\s@/]{1,256})@"
+)
 
 _KEY_PAIR: Final = re.compile(
     rf"(?<![A-Za-z0-9])(?P<id>{_ACCESS_KEY_ID})(?P<sep>[ \t]*[,;:|=][ \t]*|[ \t]+)"
@@ -163,7 +165,9 @@ _ACCESS_KEY_HINT: Final = re.compile(r"A(?:KIA|SIA|BIA|CCA)")
 # Tokens recognisable by their own prefix, wherever they appear.
 _PREFIXED_TOKENS: Final = re.compile(
     r"""(?x)
-    (?<![A-Za-z0-9])""" + _ACCESS_KEY_ID + r"""(?![A-Za-z0-9])                  # AWS access key ids
+    (?<![A-Za-z0-9])"""
+    + _ACCESS_KEY_ID
+    + r"""(?![A-Za-z0-9])                  # AWS access key ids
   | (?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})   # GitHub
   | (?<![A-Za-z0-9_\-])gl(?:pat|dt|rt|cbt|ptt|ft|imt|oas|soat|agent)-[A-Za-z0-9_\-]{20,255}  # GitLab
   | (?<![A-Za-z0-9\-])xox[abposre]-[A-Za-z0-9\-]{10,255}                       # Slack

@@ -30,7 +30,12 @@ def real_help(*command: str) -> str:
     env = {**os.environ, **HELP_ENV}
     result = subprocess.run(
         [sys.executable, "-m", "codedeploy_doctor", *command, "--help"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -312,7 +312,12 @@ def _set_state(world: CodeDeployWorld, fixture: dict[str, Any], *, failed: bool)
             if event["lifecycleEventName"] == "ValidateService":
                 event["status"] = "Skipped"
     info["deploymentOverview"] = {
-        "Pending": 0, "InProgress": 0 if failed else 1, "Succeeded": 2, "Failed": 1 if failed else 0, "Skipped": 0, "Ready": 0
+        "Pending": 0,
+        "InProgress": 0 if failed else 1,
+        "Succeeded": 2,
+        "Failed": 1 if failed else 0,
+        "Skipped": 0,
+        "Ready": 0,
     }
     if failed:
         info["status"] = "Failed"

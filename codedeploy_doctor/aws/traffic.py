@@ -208,9 +208,7 @@ class _TrafficRun:
             self.call("elbv2", "DescribeTargetGroups", self._on_target_groups, Names=tg_names)
         unique = list(dict.fromkeys(listeners))
         if unique:
-            self.call(
-                "elbv2", "DescribeListeners", lambda r: self._on_listeners(r, prod, tg_names), ListenerArns=unique
-            )
+            self.call("elbv2", "DescribeListeners", lambda r: self._on_listeners(r, prod, tg_names), ListenerArns=unique)
         self.on(self.group, self._on_ecs_group)
 
     # --- ELBv2 and Classic ELB ----------------------------------------------------------------

@@ -32,7 +32,6 @@ VERDICT_WORDS = {
 LOG_TAIL_LINES = 20
 
 
-
 def render(report: Report, options: RenderOptions) -> str:
     """Render the text report."""
     buffer = io.StringIO()

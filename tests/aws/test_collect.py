@@ -67,9 +67,7 @@ def test_fake_rejects_parameters_botocore_rejects() -> None:
 def test_collect_lists_only_failed_targets_following_every_page() -> None:
     name = "server-health-constraints-two-events"
     data = load_fixture_json(name)
-    failed = sorted(
-        t["instanceTarget"]["targetId"] for t in data["targets"] if t["instanceTarget"]["status"] == "Failed"
-    )
+    failed = sorted(t["instanceTarget"]["targetId"] for t in data["targets"] if t["instanceTarget"]["status"] == "Failed")
     world = _world(name, page_size=2)
     snapshot, factory = _collect(world, _id(name))
     fetched = sorted(t["instanceTarget"]["targetId"] for t in snapshot.targets)

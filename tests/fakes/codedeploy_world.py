@@ -169,9 +169,7 @@ class CodeDeployWorld:
         for name in filters:
             if name not in ("TargetStatus", "ServerInstanceLabel"):
                 raise FakeAwsError("InvalidTargetFilterNameException", f"The target filter name {name} is invalid.")
-        ids = sorted(
-            target_id for target_id, target in self.targets.get(deployment_id, {}).items() if _matches(target, filters)
-        )
+        ids = sorted(target_id for target_id, target in self.targets.get(deployment_id, {}).items() if _matches(target, filters))
         start = 0
         token = params.get("nextToken")
         if token:

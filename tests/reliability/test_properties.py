@@ -349,8 +349,6 @@ SNAPSHOT = st.builds(
 )
 
 
-
-
 def _render_all(report: Any) -> dict[str, str]:
     outputs = {}
     for output_format in OutputFormat:

@@ -218,8 +218,21 @@ def test_hostile_text_cannot_escape_its_cell_or_block(text: str) -> None:
 
     # Headings: only ours.
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert all(h.startswith(("❌ cd-doctor", "First failure", "Likely cause", "Production", "Failed targets", "Deployment",
-                             "Where to look", "Warnings")) for h in headings), headings
+    assert all(
+        h.startswith(
+            (
+                "❌ cd-doctor",
+                "First failure",
+                "Likely cause",
+                "Production",
+                "Failed targets",
+                "Deployment",
+                "Where to look",
+                "Warnings",
+            )
+        )
+        for h in headings
+    ), headings
     assert len(headings) == 8
 
     # Raw HTML blocks: only the log tail's <details>/<pre>, whose text is the log tail verbatim.
