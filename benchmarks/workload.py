@@ -18,6 +18,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from codedeploy_doctor.lifecycle import SERVER_BLUE_TRACK, SERVER_GREEN_TRACK
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 APPLICATION = "shop-web"
@@ -28,19 +30,8 @@ LOAD_BALANCER_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalanc
 VPC = "vpc-0e4f1a2b3c4d5e6f7"
 START = dt.datetime(2026, 11, 28, 8, 57, 12, tzinfo=dt.timezone.utc)
 
-GREEN_EVENTS = (
-    "ApplicationStop",
-    "DownloadBundle",
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "ApplicationStart",
-    "ValidateService",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-)
-BLUE_EVENTS = ("BeforeBlockTraffic", "BlockTraffic", "AfterBlockTraffic")
+GREEN_EVENTS = SERVER_GREEN_TRACK
+BLUE_EVENTS = SERVER_BLUE_TRACK
 
 VALIDATE_LOG_TAIL = (
     "[stderr]curl: (22) The requested URL returned error: 503 Service Unavailable\n"

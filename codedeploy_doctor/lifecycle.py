@@ -21,6 +21,15 @@ SERVER_ORDER: Final = (
 )
 """Server events in the order one in-place target meets them (with traffic control)."""
 
+SERVER_BLUE_TRACK: Final = SERVER_ORDER[:3]
+"""Events of a Blue (original) instance in a Server blue/green deployment."""
+
+SERVER_GREEN_TRACK: Final = SERVER_ORDER[3:]
+"""Events of a Green (replacement) instance in a Server blue/green deployment."""
+
+SERVER_IN_PLACE_ORDER: Final = SERVER_ORDER[3:10]
+"""Server in-place events without a load balancer (ApplicationStop to ValidateService)."""
+
 ECS_ORDER: Final = (
     "BeforeInstall",
     "Install",

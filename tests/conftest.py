@@ -12,8 +12,13 @@ from tests.support import NetworkUsedError
 
 
 @pytest.fixture(autouse=True)
-def _offline_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _offline_aws(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """Point boto3 at fake credentials and empty config files, whatever the machine has."""
+    if request.node.get_closest_marker("aws"):
+        yield  # opt-in real-AWS tests keep the user's configuration
+        return
     empty = tmp_path_factory.getbasetemp() / "empty-aws-config"
     empty.touch()
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
@@ -30,8 +35,10 @@ def _offline_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """botocore's HTTP send is the network boundary: fakes and moto answer before it, or the test fails."""
+    if request.node.get_closest_marker("aws"):
+        return
 
     def refuse(self: Any, request: Any) -> Any:
         raise NetworkUsedError(f"a test tried to reach the network: {request.method} {request.url}")

@@ -35,23 +35,14 @@ from typing import Any
 
 import botocore.session
 from botocore.awsrequest import AWSResponse
-from botocore.model import Shape
-from botocore.validate import ParamValidator
+
+from tests.fakes.seam import FakeAwsError, answer, error_answer
 
 BATCH_LIMIT = 25
 SERVICE_ID = "codedeploy"
+HOST = "codedeploy.fake.invalid"
 
 _MODEL = botocore.session.get_session().get_service_model("codedeploy")
-
-
-class FakeAwsError(Exception):
-    """An AWS error response: code, message and HTTP status."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 Fault = Callable[[str, dict[str, Any]], "FakeAwsError | None"]
@@ -123,15 +114,9 @@ class CodeDeployWorld:
                 error = fault(operation, api_params)
                 if error is not None:
                     raise error
-            response = self.handle(operation, api_params)
-            _validate_output(model.output_shape, response)
-            return _http(200), _to_wire(response, model.output_shape)
+            return answer(model.output_shape, self.handle(operation, api_params), host=HOST)
         except FakeAwsError as error:
-            body = {
-                "Error": {"Code": error.code, "Message": error.message},
-                "ResponseMetadata": {"HTTPStatusCode": error.status},
-            }
-            return _http(error.status), body
+            return error_answer(error, host=HOST)
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -295,31 +280,3 @@ def _decode_params(model: Any, request_dict: Any) -> dict[str, Any]:
         return decoded
     loaded: dict[str, Any] = json.loads(body)
     return loaded
-
-
-def _http(status: int) -> AWSResponse:
-    return AWSResponse("https://codedeploy.fake.invalid/", status, {}, None)
-
-
-def _to_wire(value: Any, shape: Shape | None) -> Any:
-    """Give timestamps as datetimes, like botocore's parser does."""
-    if shape is None:
-        return value
-    if shape.type_name == "timestamp" and isinstance(value, str):
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if shape.type_name == "structure" and isinstance(value, Mapping):
-        members = shape.members  # type: ignore[attr-defined]
-        return {key: _to_wire(item, members.get(key)) for key, item in value.items()}
-    if shape.type_name == "list" and isinstance(value, list):
-        return [_to_wire(item, shape.member) for item in value]  # type: ignore[attr-defined]
-    if shape.type_name == "map" and isinstance(value, Mapping):
-        return {key: _to_wire(item, shape.value) for key, item in value.items()}  # type: ignore[attr-defined]
-    return value
-
-
-def _validate_output(shape: Shape | None, response: dict[str, Any]) -> None:
-    if shape is None:
-        return
-    report = ParamValidator().validate(_to_wire(response, shape), shape)
-    if report.has_errors():
-        raise AssertionError(f"the fake's response does not fit {shape.name}:\n{report.generate_report()}")

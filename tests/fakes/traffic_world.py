@@ -32,7 +32,6 @@ the network): nothing here needs them yet.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from collections import Counter
@@ -41,10 +40,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
-from botocore.model import Shape
-from botocore.validate import ParamValidator
 
-from tests.fakes.codedeploy_world import FakeAwsError
+from tests.fakes.seam import FakeAwsError, answer, error_answer
+
+HOST = "traffic.fake.invalid"
 
 SERVICES = frozenset({"elbv2", "elb", "ec2", "autoscaling", "ecs", "lambda"})
 """boto3 service names this world answers (ECS and Lambda only with ``UnsupportedOperation``)."""
@@ -113,16 +112,9 @@ class TrafficWorld:
                 error = fault(service, operation, params)
                 if error is not None:
                     raise error
-            response = self.handle(service, operation, params)
-            wire = _to_wire(response, model.output_shape)
-            _validate_output(model.output_shape, wire)
-            return _http(200), wire
+            return answer(model.output_shape, self.handle(service, operation, params), host=HOST)
         except FakeAwsError as error:
-            body = {
-                "Error": {"Code": error.code, "Message": error.message},
-                "ResponseMetadata": {"HTTPStatusCode": error.status},
-            }
-            return _http(error.status), body
+            return error_answer(error, host=HOST)
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -233,31 +225,3 @@ def _stash_params(params: Mapping[str, Any], context: dict[str, Any], **_: Any) 
 
 def _reservation(instances: list[dict[str, Any]]) -> dict[str, Any]:
     return {"ReservationId": "r-0123456789abcdef0", "OwnerId": "123456789012", "Groups": [], "Instances": instances}
-
-
-def _http(status: int) -> AWSResponse:
-    return AWSResponse("https://traffic.fake.invalid/", status, {}, None)
-
-
-def _to_wire(value: Any, shape: Shape | None) -> Any:
-    """Give timestamps as datetimes, like botocore's parser does."""
-    if shape is None:
-        return value
-    if shape.type_name == "timestamp" and isinstance(value, str):
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if shape.type_name == "structure" and isinstance(value, Mapping):
-        members = shape.members  # type: ignore[attr-defined]
-        return {key: _to_wire(item, members.get(key)) for key, item in value.items()}
-    if shape.type_name == "list" and isinstance(value, list):
-        return [_to_wire(item, shape.member) for item in value]  # type: ignore[attr-defined]
-    if shape.type_name == "map" and isinstance(value, Mapping):
-        return {key: _to_wire(item, shape.value) for key, item in value.items()}  # type: ignore[attr-defined]
-    return value
-
-
-def _validate_output(shape: Shape | None, response: dict[str, Any]) -> None:
-    if shape is None:
-        return
-    report = ParamValidator().validate(response, shape)
-    if report.has_errors():
-        raise AssertionError(f"the fake's response does not fit {shape.name}:\n{report.generate_report()}")

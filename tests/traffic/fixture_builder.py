@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from codedeploy_doctor.lifecycle import SERVER_BLUE_TRACK, SERVER_GREEN_TRACK, SERVER_IN_PLACE_ORDER, SERVER_ORDER
+
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -37,21 +39,10 @@ def at(base: dt.datetime, seconds: float) -> str:
 
 # --- CodeDeploy pieces -------------------------------------------------------------------------
 
-SERVER_GREEN = (
-    "ApplicationStop",
-    "DownloadBundle",
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "ApplicationStart",
-    "ValidateService",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-)
-SERVER_BLUE = ("BeforeBlockTraffic", "BlockTraffic", "AfterBlockTraffic")
-SERVER_IN_PLACE_LB = SERVER_BLUE + SERVER_GREEN
-SERVER_IN_PLACE = SERVER_GREEN[:7]
+SERVER_GREEN = SERVER_GREEN_TRACK
+SERVER_BLUE = SERVER_BLUE_TRACK
+SERVER_IN_PLACE_LB = SERVER_ORDER
+SERVER_IN_PLACE = SERVER_IN_PLACE_ORDER
 ECS_EVENTS = (
     "BeforeInstall",
     "Install",
