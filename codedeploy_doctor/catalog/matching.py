@@ -129,7 +129,9 @@ class _Hits:
         self.count += 1
         self.text_matched = self.text_matched or text
         target = self.lines if text else self.facts
-        target += [item for item in evidence if item not in target]
+        for item in evidence:  # a log repeats itself (retry loops): each line once
+            if item not in target:
+                target.append(item)
 
     def merge(self, other: _Hits) -> None:
         self.tier = max(self.tier, other.tier)

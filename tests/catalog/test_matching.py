@@ -192,3 +192,23 @@ def test_every_pattern_is_linear_on_hostile_lines() -> None:
         for line in lines:
             pattern.search(line)
     assert time.perf_counter() - started < 3.0
+
+
+def test_a_line_repeated_in_the_log_is_evidence_once() -> None:
+    from codedeploy_doctor.catalog import builtin_catalog
+    from codedeploy_doctor.catalog.model import FailureEvidence
+
+    refused = "[stderr]curl: (7) Failed to connect to localhost port 8080: Connection refused"
+    evidence = FailureEvidence(
+        platform="Server",
+        lifecycle_event="ValidateService",
+        event_status="Failed",
+        error_code="ScriptFailed",
+        script_name="scripts/validate.sh",
+        message="Script at specified location: scripts/validate.sh failed with exit code 7",
+        log_tail="\n".join([refused] * 5),
+        deployment_error_code=None,
+        deployment_error_message=None,
+    )
+    top = builtin_catalog().match(evidence)[0]
+    assert top.evidence.count(refused) == 1
