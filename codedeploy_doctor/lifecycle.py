@@ -60,18 +60,24 @@ AGENT_EVENT_ALIASES: Final = {
 """Older names the agent still uses for some events in its messages."""
 
 
-def order_for(platform: str | None) -> tuple[str, ...]:
-    """Return the lifecycle order for a compute platform (``Server`` when unknown)."""
+SERVER_BLUE_GREEN_ORDER: Final = SERVER_GREEN_TRACK + SERVER_BLUE_TRACK
+"""Server blue/green in time: Green installs and takes traffic first, then Blue is blocked."""
+
+
+def order_for(platform: str | None, deployment_type: str | None = None) -> tuple[str, ...]:
+    """Return the lifecycle order for a compute platform (``Server`` when unknown) and deployment type."""
     if platform == "ECS":
         return ECS_ORDER
     if platform == "Lambda":
         return LAMBDA_ORDER
+    if deployment_type == "BLUE_GREEN":
+        return SERVER_BLUE_GREEN_ORDER
     return SERVER_ORDER
 
 
-def event_rank(platform: str | None, event_name: str) -> int:
-    """Position of ``event_name`` in the platform's order; unknown events sort last."""
-    order = order_for(platform)
+def event_rank(platform: str | None, event_name: str, deployment_type: str | None = None) -> int:
+    """Position of ``event_name`` in the deployment's order; unknown events sort last."""
+    order = order_for(platform, deployment_type)
     name = AGENT_EVENT_ALIASES.get(event_name, event_name)
     try:
         return order.index(name)

@@ -57,10 +57,20 @@ class Collection:
     """Targets fetched in detail."""
     truncated: bool = False
     """True when more targets matched than were fetched in detail (bounded work)."""
+    blue_target_ids: tuple[str, ...] = ()
+    """Every Blue target id listed (blue/green): the Blue fleet, of which only a sample is read in detail."""
 
     def to_json(self) -> JsonObject:
         """Return the snapshot representation."""
-        return {"strategy": self.strategy, "listed": dict(self.listed), "fetched": self.fetched, "truncated": self.truncated}
+        data: JsonObject = {
+            "strategy": self.strategy,
+            "listed": dict(self.listed),
+            "fetched": self.fetched,
+            "truncated": self.truncated,
+        }
+        if self.blue_target_ids:
+            data["blueTargetIds"] = list(self.blue_target_ids)
+        return data
 
 
 @dataclass(frozen=True)
@@ -242,11 +252,18 @@ def _collection(raw: Any, target_count: int, source: str) -> Collection | None:
     _require(isinstance(strategy, str), source, "'collection.strategy' must be a string")
     truncated = raw.get("truncated", False)
     _require(isinstance(truncated, bool), source, "'collection.truncated' must be true or false")
+    blue_ids = raw.get("blueTargetIds") or []
+    _require(
+        isinstance(blue_ids, list) and all(isinstance(i, str) for i in blue_ids),
+        source,
+        "'collection.blueTargetIds' must be a list of strings",
+    )
     return Collection(
         strategy=strategy,
         listed={str(k): v for k, v in listed.items() if isinstance(v, int) and not isinstance(v, bool)},
         fetched=_count(raw, "fetched", f"{source} (collection)", target_count),
         truncated=truncated,
+        blue_target_ids=tuple(blue_ids),
     )
 
 

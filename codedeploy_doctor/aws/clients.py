@@ -12,6 +12,7 @@ Every client gets, before any hook a test or the benchmark attaches (``client_ho
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -58,6 +59,9 @@ class ClientFactory:
         session: boto3.Session | None = None,
         deadline: Deadline | None = None,
     ) -> None:
+        # boto3 itself reads AWS_DEFAULT_REGION and the profile but not AWS_REGION, which the AWS
+        # CLI and the other SDKs honour first: do the same (--region still wins).
+        region = region or os.environ.get("AWS_REGION") or None
         self._session = session or boto3.Session(profile_name=profile, region_name=region)
         self.deadline = deadline
         """The run's ``--timeout`` deadline, checked before every call and attempt (None: no limit)."""

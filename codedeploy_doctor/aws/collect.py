@@ -160,6 +160,7 @@ class Collector:
                 listed={key: len(ids) for key, ids in listing.items()},
                 fetched=len(targets),
                 truncated=truncated,
+                blue_target_ids=tuple(listing.get("Blue", [])),
             ),
             api_calls=self._factory.total_calls,
             extra_logs=tuple(extra_logs),

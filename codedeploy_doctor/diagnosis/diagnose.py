@@ -10,7 +10,7 @@ from codedeploy_doctor.catalog.model import CauseMatch
 from codedeploy_doctor.diagnosis.evidence import evidence_for
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
-from codedeploy_doctor.diagnosis.summary import FAILED_STATUSES, deployment_summary
+from codedeploy_doctor.diagnosis.summary import ENDED_WELL, FAILED_STATUSES, deployment_summary
 from codedeploy_doctor.diagnosis.targets import target_views
 from codedeploy_doctor.errors import ExitCode
 from codedeploy_doctor.report import Cause, DeploymentSummary, FailureGroup, LifecycleEventFailure, Report
@@ -30,11 +30,13 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     summary = deployment_summary(snapshot)
     platform = summary.compute_platform
     views = target_views(snapshot.targets)
-    first = first_failed(views, platform)
-    # An in-progress deployment with a failed target is already failing (CONTRACTS §2, exit 0 excludes it).
-    deployment_failed = summary.status in FAILED_STATUSES or first is not None
+    first = first_failed(views, platform, summary.deployment_type)
+    # A deployment still running with a failed target is already failing (CONTRACTS §2: exit 0 is
+    # "in progress with no failed target"). One that succeeded despite a failed target (within
+    # its minimum healthy hosts) did not fail: the failed target is still reported.
+    deployment_failed = summary.status in FAILED_STATUSES or (first is not None and summary.status not in ENDED_WELL)
     if first is None and deployment_failed:
-        first = first_not_succeeded(views, platform)
+        first = first_not_succeeded(views, platform, summary.deployment_type)
     first_matches = catalog.match(evidence_for(snapshot, summary, first))
     grouping = failure_groups(snapshot, summary, views, catalog, first_matches, first)
     groups = grouping.groups

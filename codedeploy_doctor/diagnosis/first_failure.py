@@ -46,38 +46,40 @@ def _moment(event: JsonObject) -> dt.datetime:
     return parse_time(event.get("endTime")) or parse_time(event.get("startTime")) or _NEVER
 
 
-def first_failed(views: Sequence[TargetView], platform: str | None) -> LifecycleEventFailure | None:
+def first_failed(
+    views: Sequence[TargetView], platform: str | None, deployment_type: str | None = None
+) -> LifecycleEventFailure | None:
     """The Failed event with the earliest end (or start); ties by lifecycle order, then target id."""
     candidates = failed_events(views)
     if not candidates:
         return None
-    view, event = min(
-        candidates,
-        key=lambda pair: (
-            _moment(pair[1]),
-            event_rank(platform, text_field(pair[1], "lifecycleEventName") or ""),
-            pair[0].target_id,
-        ),
-    )
+
+    def key(pair: tuple[TargetView, JsonObject]) -> tuple[dt.datetime, int, str]:
+        view, event = pair
+        return (
+            _moment(event),
+            event_rank(platform, text_field(event, "lifecycleEventName") or "", deployment_type),
+            view.target_id,
+        )
+
+    view, event = min(candidates, key=key)
     return event_failure(view, event)
 
 
-def first_not_succeeded(views: Sequence[TargetView], platform: str | None) -> LifecycleEventFailure | None:
-    """With no Failed event: the first event in lifecycle order that did not succeed.
+def first_not_succeeded(
+    views: Sequence[TargetView], platform: str | None, deployment_type: str | None = None
+) -> LifecycleEventFailure | None:
+    """With no Failed event: the first event in lifecycle order that did not succeed, then the smaller target id.
 
-    Blue targets of a blue/green deployment wait (Pending) by design while Green deploys, so a
-    non-Blue target's stuck event is preferred; then lifecycle order, then the smaller target id.
+    In a Server blue/green deployment the order is Green's track then Blue's, so Blue's events
+    (which wait, by design, until Green takes traffic) come after any stuck Green event.
     """
-    best: tuple[tuple[int, int, int, str], TargetView, JsonObject] | None = None
+    best: tuple[tuple[int, str], TargetView, JsonObject] | None = None
     for view in views:
-        ordered = sorted(view.events, key=lambda event: event_rank(platform, text_field(event, "lifecycleEventName") or ""))
-        for event in ordered:
-            status = text_field(event, "status")
-            if status not in NOT_SUCCEEDED:
+        for event in view.events:
+            if text_field(event, "status") not in NOT_SUCCEEDED:
                 continue
-            name = text_field(event, "lifecycleEventName") or ""
-            key = (1 if view.label == "Blue" else 0, 1 if status == "Skipped" else 0, event_rank(platform, name), view.target_id)
-            if best is None or key < best[0]:
-                best = (key, view, event)
-            break
+            rank = event_rank(platform, text_field(event, "lifecycleEventName") or "", deployment_type)
+            if best is None or (rank, view.target_id) < best[0]:
+                best = ((rank, view.target_id), view, event)
     return event_failure(best[1], best[2]) if best else None

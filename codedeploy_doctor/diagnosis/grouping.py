@@ -91,7 +91,7 @@ def failure_groups(
     failures = [event_failure(view, event) for view, event in failed_events(views)]
     if not failures and first is not None and first.status != "Failed":
         # No Failed event: group targets by where they are stuck.
-        stuck = (first_not_succeeded([view], summary.compute_platform) for view in views)
+        stuck = (first_not_succeeded([view], summary.compute_platform, summary.deployment_type) for view in views)
         failures = [failure for failure in stuck if failure is not None]
     assigner = _CauseAssigner(snapshot, summary, catalog, sample=len(failures) > SAMPLE_ABOVE)
     buckets: dict[tuple[str, str | None, str | None, str], list[str]] = defaultdict(list)

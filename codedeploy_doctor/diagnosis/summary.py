@@ -12,6 +12,9 @@ from codedeploy_doctor.timefmt import format_time
 FAILED_STATUSES = frozenset({"Failed", "Stopped"})
 """Deployment statuses that mean it failed or was stopped."""
 
+ENDED_WELL = frozenset({"Succeeded", "Ready", "Baking"})
+"""Statuses of a deployment that did not fail, even if some targets did (minimum healthy hosts held)."""
+
 
 def deployment_summary(snapshot: Snapshot) -> DeploymentSummary:
     """Summarise the deployment, its error and its rollback."""

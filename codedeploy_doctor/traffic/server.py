@@ -97,7 +97,11 @@ def _blue_green_events(blue: Sequence[Target], green: Sequence[Target]) -> tuple
     blocking = [t for t in blue if t.event_status("BlockTraffic") in ("InProgress", "Failed", "Unknown")]
     allowed = [t for t in green if t.succeeded("AllowTraffic")]
     allow_failed = [t for t in green if t.event_status("AllowTraffic") == "Failed"]
-    parts = [f"BlockTraffic succeeded on {len(blocked)}/{plural(len(blue), 'Blue instance')}"]
+    parts = (
+        [f"BlockTraffic succeeded on {len(blocked)}/{plural(len(blue), 'Blue instance')} read in detail"]
+        if blue
+        else ["Blue lifecycle events not read"]
+    )
     if blocking:
         parts.append(f"in progress or failed on {len(blocking)}")
     green_part = f"AllowTraffic succeeded on {len(allowed)}/{plural(len(green), 'Green instance')}"
@@ -117,7 +121,10 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     events_check, blocked, blocking = _blue_green_events(blue, green)
     checks: list[TrafficCheck] = [events_check]
     reading = read_load_balancers(view, facts.snapshot, facts.target_group_names, facts.classic_load_balancer_names)
-    blue_ids = [t.id for t in blue]
+    # The Blue fleet is every listed Blue id; only a sample of it is read in detail (events).
+    collection = facts.snapshot.collection
+    listed_blue = collection.blue_target_ids if collection is not None else ()
+    blue_ids = sorted({t.id for t in blue} | set(listed_blue))
     green_ids = [t.id for t in green]
     if not blue_ids and reading.complete:
         # Blue targets were not collected: every registered instance not labelled Green is original.
@@ -223,6 +230,11 @@ def _infer_blue_green(
     if rollback is not None and rollback.succeeded:
         return "serving", f"rollback {rollback.deployment_id} succeeded"
     if not blue:
+        listed = facts.snapshot.collection.blue_target_ids if facts.snapshot.collection is not None else ()
+        green = facts.targets_of("InstanceTarget", "Green")
+        if listed and green and not any(t.succeeded("AllowTraffic") for t in green):
+            # Blue's own events were not read, but traffic moves to Blue's replacement only at AllowTraffic.
+            return "serving", f"traffic never moved to Green (no AllowTraffic succeeded); {len(listed)} Blue instances listed"
         return "unknown", "no Blue instance target in the snapshot"
     if rollback is not None and rollback.running and blocked:
         return "unknown", f"rollback {rollback.deployment_id} is {rollback.status}: traffic is moving back to Blue"

@@ -194,3 +194,14 @@ def test_live_collection_then_diagnosis_equals_replay(path: Any) -> None:
     assert (live_first is None) == (full_first is None)
     if live_first is not None:
         assert {k: live_first[k] for k in identity} == {k: full_first[k] for k in identity}
+
+
+def test_aws_region_is_honoured_like_the_aws_cli_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codedeploy_doctor.aws.clients import ClientFactory
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-west-3")
+    assert ClientFactory().region == "eu-west-3"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    assert ClientFactory().region == "eu-west-3", "AWS_REGION wins over AWS_DEFAULT_REGION, as in the AWS CLI"
+    assert ClientFactory(region="ap-south-1").region == "ap-south-1", "--region wins over both"

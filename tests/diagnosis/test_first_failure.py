@@ -78,26 +78,31 @@ def test_no_failed_event_means_no_first_failed() -> None:
     assert first(instance("i-a", event("Install", "Pending"), status="Pending")) is None
 
 
-def test_stuck_rule_prefers_non_blue_targets_and_lifecycle_order() -> None:
+def test_stuck_rule_is_lifecycle_order_then_target_id() -> None:
     views = target_views(
         [
-            instance("i-blue", event("BeforeBlockTraffic", "Pending"), label="Blue", status="Pending"),
-            instance("i-g2", event("ApplicationStop", "Succeeded"), event("DownloadBundle", "Pending"), label="Green"),
-            instance(
-                "i-g1",
-                event("ApplicationStop", "Succeeded"),
-                event("DownloadBundle", "Succeeded"),
-                event("BeforeInstall", "Pending"),
-                label="Green",
-            ),
+            instance("i-b", event("ApplicationStop", "Succeeded"), event("DownloadBundle", "Pending")),
+            instance("i-c", event("ApplicationStop", "Skipped")),
+            instance("i-a", event("ApplicationStop", "Succeeded"), event("DownloadBundle", "Unknown")),
         ]
     )
     failure = first_not_succeeded(views, "Server")
-    assert failure is not None and (failure.target_id, failure.lifecycle_event, failure.status) == (
-        "i-g2",
-        "DownloadBundle",
-        "Pending",
+    assert failure is not None
+    assert (failure.target_id, failure.lifecycle_event, failure.status) == ("i-c", "ApplicationStop", "Skipped")
+
+
+def test_blue_green_order_puts_greens_track_before_blues() -> None:
+    """Blue's BlockTraffic events wait (Pending) until Green takes traffic: Green's stuck event comes first."""
+    views = target_views(
+        [
+            instance("i-blue", event("BeforeBlockTraffic", "Pending"), label="Blue", status="Pending"),
+            instance("i-green", event("ApplicationStop", "Succeeded"), event("DownloadBundle", "Pending"), label="Green"),
+        ]
     )
+    failure = first_not_succeeded(views, "Server", "BLUE_GREEN")
+    assert failure is not None and (failure.target_id, failure.lifecycle_event) == ("i-green", "DownloadBundle")
+    in_place = first_not_succeeded(views, "Server", "IN_PLACE")
+    assert in_place is not None and in_place.lifecycle_event == "BeforeBlockTraffic"
 
 
 def test_ecs_events_use_the_ecs_order() -> None:
@@ -124,6 +129,13 @@ def test_in_progress_with_a_failed_target_is_failing() -> None:
     report = diagnose(_snapshot("InProgress", instance("i-a", event("AfterInstall", "Failed", end="2026-01-01T10:00:00Z"))))
     assert report.deployment_failed and report.first_failure is not None
     assert exit_code_for(report) != ExitCode.OK
+
+
+def test_succeeded_despite_a_failed_target_exits_0_and_still_shows_it() -> None:
+    """OneAtATime/HalfAtATime: CodeDeploy can succeed while a target failed (minimum healthy hosts held)."""
+    report = diagnose(_snapshot("Succeeded", instance("i-a", event("ValidateService", "Failed", end="2026-01-01T10:00:00Z"))))
+    assert not report.deployment_failed and exit_code_for(report) == ExitCode.OK
+    assert report.first_failure is not None and report.first_failure.lifecycle_event == "ValidateService"
 
 
 def test_in_progress_without_failures_exits_0_and_has_no_first_failure() -> None:

@@ -157,3 +157,20 @@ def test_the_naive_baseline_reads_every_target(total: int) -> None:
         "codedeploy:ListDeploymentTargets": -(-total // PAGE_SIZE),
         "codedeploy:BatchGetDeploymentTargets": -(-total // BATCH_LIMIT),
     }
+
+
+@pytest.mark.parametrize("failed", [1, 25, 40])
+def test_blue_is_counted_over_every_listed_blue_instance_not_the_sample_read(failed: int) -> None:
+    """80 targets, 40 Blue of which 16 unhealthy: the verdict must say 24/40, however few Blue were read in detail."""
+    workload = blue_green_workload(80, failed)
+    codedeploy, traffic_world = worlds(workload, 0.0, PAGE_SIZE)
+    (arn,) = traffic_world.target_health
+    for description in traffic_world.target_health[arn][:16]:
+        description["TargetHealth"] = {"State": "unhealthy", "Reason": "Target.FailedHealthChecks"}
+    factory = offline_factory(codedeploy.attach, traffic_world.attach)
+    snapshot = Collector(factory, traffic=collect_traffic).collect(DeploymentId(workload.deployment_id))
+    report = diagnose(snapshot)
+    assert (report.blue_traffic.verdict, report.blue_traffic.basis) == ("partial", "traffic-layer")
+    assert "24/40 Blue instances healthy" in report.blue_traffic.summary
+    blue = next(env for env in report.blue_traffic.environments if env.label == "Blue")
+    assert len(blue.members) == 40
