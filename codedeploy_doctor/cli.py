@@ -180,6 +180,11 @@ def terminal_width() -> int:
 def write_output(text: str, output: Path | None) -> None:
     """Write the report to --output or stdout (stdout carries the report and nothing else)."""
     if output is None:
+        # A terminal or pipe that is not UTF-8 (latin-1, cp1252) still gets the report, with '?' for
+        # what it cannot show, rather than an encoding error and no report.
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
         try:
             sys.stdout.write(text)
             sys.stdout.flush()

@@ -86,6 +86,11 @@ def run_within(deadline: Deadline | None, work: Callable[[], T], *, doing: str |
     return values[0]
 
 
+def abandon() -> None:
+    """Say that work is still running and must not be waited for on the way out (Ctrl-C)."""
+    _abandoned.set()
+
+
 def work_abandoned() -> bool:
     """Return True when :func:`run_within` gave up on work still running in this process."""
     return _abandoned.is_set()

@@ -271,6 +271,11 @@ def _mask_key_value(match: re.Match[str]) -> str:
         return match[0]
     if ":" in match["sep"] and _is_prose(match, value):
         return match[0]
+    if match["sep"] == ":" and "-" in match["key"]:
+        # `orders-secrets:orders-api`, `payments-token:live`: an ECS `cluster:service` or Lambda
+        # `function:alias` id, not a `key: value` pair (headers and YAML put a space after ':';
+        # real tokens are caught by their own patterns).
+        return match[0]
     return f"{match['key']}{match['sep']}{MASK}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -164,3 +165,17 @@ def test_replay_makes_no_aws_call_boto3_is_not_even_imported() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60, check=False)
     assert "LOADED=\n" in result.stderr or result.stderr.rstrip().endswith("LOADED="), result.stderr
     assert json.loads(result.stdout)["deployment"]["id"] == "d-4HQ8N2ZRT"
+
+
+def test_a_stdout_that_is_not_utf8_still_gets_the_report() -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "codedeploy_doctor", "--replay", str(FLAGSHIP)],
+        capture_output=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode in (1, 4), result.stderr
+    assert b"First failure" in result.stdout and b"internal error" not in result.stderr

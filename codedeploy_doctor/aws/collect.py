@@ -21,6 +21,7 @@ from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext
 from codedeploy_doctor.aws.failures import translate
 from codedeploy_doctor.aws.logs import collect_log_lines
+from codedeploy_doctor.deadline import abandon
 from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.snapshot import Collection, JsonObject, Snapshot
 
@@ -61,6 +62,10 @@ TrafficCollector = Callable[
     JsonObject,
 ]
 """The traffic collector's signature (``aws.traffic.collect_traffic``)."""
+
+
+class CollectionAborted(Exception):
+    """Handed to the traffic thread's futures when the main thread stops collecting (Ctrl-C)."""
 
 
 def plan_target_queries(deployment: JsonObject, *, detail_limit: int = DETAIL_LIMIT) -> list[TargetQuery]:
@@ -108,7 +113,9 @@ class Collector:
 
     def collect(self, deployment_id: DeploymentId) -> Snapshot:
         """Collect everything the diagnosis needs; core failures raise typed errors."""
-        with ThreadPoolExecutor(self._max_workers, thread_name_prefix="cd-doctor") as pool:
+        pool = ThreadPoolExecutor(self._max_workers, thread_name_prefix="cd-doctor")
+        interrupted = False
+        try:
             ctx = CollectionContext(self._factory, pool)
             deployment = self._core(ctx, "GetDeployment", deploymentId=deployment_id).get("deploymentInfo") or {}
             group_future = ctx.submit(self._deployment_group, ctx, deployment)
@@ -133,16 +140,24 @@ class Collector:
                 targets_future.set_result(targets)
                 extra_logs = collect_log_lines(ctx, self._log_group, targets) if self._log_group else []
             except BaseException as exc:
-                # Wake the traffic thread so it never waits on data that will not come.
+                # Wake the traffic thread so it never waits on data that will not come; it gets an
+                # ordinary exception (a KeyboardInterrupt belongs to the main thread alone).
+                interrupted = not isinstance(exc, Exception)
+                reason = exc if isinstance(exc, Exception) else CollectionAborted("collection interrupted")
                 for future in (listing_future, targets_future):
                     if not future.done():
-                        future.set_exception(exc)
+                        future.set_exception(reason)
                 raise
             finally:
-                if traffic_thread is not None:
+                if traffic_thread is not None and not interrupted:
                     traffic_thread.join()
             group = group_future.result()
             rollback = rollback_future.result()
+        finally:
+            if interrupted:
+                # Ctrl-C: drop queued calls and do not wait for those in flight (nor let exit wait).
+                abandon()
+            pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
         # Blue is listed one page on purpose; only the failure listings count as truncation.
         truncated = any(not complete for key, (_ids, complete) in listed.items() if key != "Blue")
         truncated = truncated or len(targets) < sum(len(ids) for key, ids in listing.items() if key != "Blue")
@@ -234,7 +249,7 @@ class Collector:
         def run() -> None:
             try:
                 result["traffic"] = traffic(ctx, deployment, group, listing, targets)
-            except Exception:  # noqa: BLE001 - a core failure is already being raised by the main thread
+            except BaseException:  # noqa: BLE001 - the main thread raises the failure that stopped the run
                 result["traffic"] = {}
 
         thread = threading.Thread(target=run, name="cd-doctor-traffic", daemon=True)

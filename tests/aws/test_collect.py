@@ -205,3 +205,36 @@ def test_aws_region_is_honoured_like_the_aws_cli_does(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
     assert ClientFactory().region == "eu-west-3", "AWS_REGION wins over AWS_DEFAULT_REGION, as in the AWS CLI"
     assert ClientFactory(region="ap-south-1").region == "ap-south-1", "--region wins over both"
+
+
+def test_ctrl_c_stops_collecting_without_waiting_for_calls_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from codedeploy_doctor.deadline import reset_abandoned, work_abandoned
+
+    name = "server-bluegreen-validateservice-green"
+    release = threading.Event()
+    thread_errors: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: thread_errors.append(args.exc_value))
+
+    def faults(operation: str, params: dict[str, Any]) -> FakeAwsError | None:
+        if operation == "GetDeploymentGroup":
+            release.wait(30)  # a call still in flight when the user presses Ctrl-C
+        if operation == "ListDeploymentTargets":
+            raise KeyboardInterrupt  # reaches the main thread through the listing's future
+        return None
+
+    def traffic(ctx: Any, deployment: Any, group: Any, listing: Any, targets: Any) -> dict[str, Any]:
+        listing.result()  # like the real traffic collector, waits on the listing
+        return {}
+
+    world = _world(name, faults=[faults])
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Collector(offline_factory(world.attach), traffic=traffic).collect(DeploymentId(_id(name)))
+        assert not release.is_set(), "returned while the slow call is still in flight"
+        assert work_abandoned(), "the entry point is told not to wait for it on the way out"
+    finally:
+        release.set()
+        reset_abandoned()
+    assert thread_errors == [], "no thread printed a traceback"
