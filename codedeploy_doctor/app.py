@@ -60,6 +60,8 @@ class DiagnoseRequest:
     """Mask secrets (not --no-redact)."""
     width: int = 100
     """Columns of the text report (the terminal's width on a terminal)."""
+    no_color: bool = False
+    """--no-color: no colour on stderr either (progress, --watch view)."""
     watch: bool = False
     """--watch: wait for a running deployment to end, showing progress on stderr, then diagnose it."""
     timeout: float | None = None
@@ -80,13 +82,21 @@ def run_diagnosis(request: DiagnoseRequest) -> int:
     """Run one diagnosis and write its report; return the exit code."""
     from codedeploy_doctor.cli import write_output
 
+    # Everything the user gave is checked before any AWS call: a typo must not cost the diagnosis.
+    catalog = load_catalog(request.catalog_file)
+    agent_logs = read_agent_logs(request.agent_logs)
+    for path, what in ((request.record, "snapshot"), (request.output, "report")):
+        if path is not None:
+            check_writable(path, what)
     notes: list[str] = []
     snapshot = obtain_snapshot(request, notes)
-    if request.agent_logs:
-        snapshot = dataclasses.replace(snapshot, extra_logs=(*snapshot.extra_logs, *read_agent_logs(request.agent_logs)))
+    if agent_logs:
+        snapshot = dataclasses.replace(snapshot, extra_logs=(*snapshot.extra_logs, *agent_logs))
     if request.record is not None:
-        write_snapshot(snapshot, request.record, redact_secrets=request.redact)
-    catalog = load_catalog(request.catalog_file)
+        try:
+            write_snapshot(snapshot, request.record, redact_secrets=request.redact)
+        except BadInputError as error:
+            notes.append(f"the snapshot was not recorded: {error.message}")
     report = diagnose(snapshot, catalog)
     if notes:
         report = dataclasses.replace(report, warnings=(*report.warnings, *notes))
@@ -132,12 +142,12 @@ def obtain_snapshot(request: DiagnoseRequest, notes: list[str] | None = None) ->
         from codedeploy_doctor.watch import describe_end
 
         policy = TextPolicy(redact_secrets=request.redact)
-        result = watch_deployment(factory, deployment_id, timeout=request.timeout, policy=policy)
+        result = watch_deployment(factory, deployment_id, timeout=request.timeout, policy=policy, no_color=request.no_color)
         if result.timed_out and notes is not None:
             notes.append(describe_end(result))
         deadline = factory.deadline = start_deadline(request.timeout)
     target = deployment_id
-    with progress(f"collecting {target}"):
+    with progress(f"collecting {target}", no_color=request.no_color):
         return run_within(
             deadline,
             lambda: collect_live(
@@ -205,11 +215,20 @@ def read_agent_logs(paths: tuple[Path, ...]) -> list[dict[str, object]]:
     return logs
 
 
+def check_writable(path: Path, what: str) -> None:
+    """Refuse an output path that cannot be written, before anything is collected."""
+    if path.is_dir():
+        raise BadInputError(f"cannot write the {what} to {path}: it is a folder")
+    folder = path.parent
+    if not folder.is_dir():
+        raise BadInputError(f"cannot write the {what} to {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise BadInputError(f"cannot write the {what} to {path}: permission denied")
+
+
 def write_snapshot(snapshot: Snapshot, path: Path, *, redact_secrets: bool) -> None:
     """Write a snapshot file (secrets masked unless --no-redact)."""
-    text = dump_snapshot(snapshot)
-    if redact_secrets:
-        text = dump_snapshot(_redacted(snapshot))
+    text = dump_snapshot(_redacted(snapshot) if redact_secrets else snapshot)
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:

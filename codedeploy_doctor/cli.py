@@ -273,6 +273,7 @@ def diagnose_command(
         log_group=log_group,
         catalog_file=catalog_file,
         color=use_color(no_color) if output is None else False,
+        no_color=no_color,
         redact=not no_redact,
         width=terminal_width() if output is None else 100,
         watch=watch,

@@ -11,7 +11,10 @@ _FRACTION = re.compile(r"\.(\d+)")
 def parse_time(value: object) -> dt.datetime | None:
     """Parse an ISO-8601 string (any fraction length, ``Z`` or an offset) or epoch seconds; None if not a time."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+        try:
+            return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):  # an epoch no clock can hold: not a time
+            return None
     if not isinstance(value, str) or not value:
         return None
     text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")

@@ -451,14 +451,16 @@ def _status_style(status: str) -> str:
     return {"Succeeded": "green", "Failed": "red", "InProgress": "cyan", "Skipped": "yellow", "Ready": "green"}.get(status, "")
 
 
-def make_view(stream: IO[str] | None = None, *, policy: TextPolicy | None = None, now: WallClock = _now) -> ProgressView:
+def make_view(
+    stream: IO[str] | None = None, *, policy: TextPolicy | None = None, now: WallClock = _now, no_color: bool = False
+) -> ProgressView:
     """Choose a live view when ``stream`` (default stderr) is a terminal, plain lines otherwise."""
     stream = stream or sys.stderr
     isatty = getattr(stream, "isatty", None)
     if isatty is not None and isatty():
         from rich.console import Console
 
-        console = Console(file=stream, highlight=False, markup=False, emoji=False)
+        console = Console(file=stream, highlight=False, markup=False, emoji=False, no_color=no_color or None)
         if not console.is_dumb_terminal:
             return LiveView(console, policy=policy, now=now)
     return PlainView(stream, policy=policy, now=now)

@@ -179,3 +179,17 @@ def test_a_stdout_that_is_not_utf8_still_gets_the_report() -> None:
     )
     assert result.returncode in (1, 4), result.stderr
     assert b"First failure" in result.stdout and b"internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--record", "--output"])
+def test_an_unwritable_path_is_refused_before_anything_is_collected(option: str, tmp_path: Path) -> None:
+    """A live run: had AWS been asked first, the test's network guard would make it exit 3, not 2."""
+    code, out, err = invoke("d-A1B2C3D4E", option, str(tmp_path / "missing-folder" / "x.json"))
+    assert code == 2 and out == "" and "does not exist" in err
+
+
+def test_a_broken_catalog_is_refused_before_anything_is_collected(tmp_path: Path) -> None:
+    catalog = tmp_path / "mine.json"
+    catalog.write_text("{broken", encoding="utf-8")
+    code, _, err = invoke("d-A1B2C3D4E", "--catalog", str(catalog))
+    assert code == 2 and "invalid JSON" in err

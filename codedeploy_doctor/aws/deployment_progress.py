@@ -73,10 +73,11 @@ def watch_deployment(
     stream: IO[str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    no_color: bool = False,
 ) -> WatchResult:
     """Follow a deployment on ``stream`` (default stderr) until it ends or ``timeout`` expires; one line at the end."""
     stream = stream or sys.stderr
-    view = make_view(stream, policy=policy)
+    view = make_view(stream, policy=policy, no_color=no_color)
     result = Watcher(DeploymentProgressSource(factory, deployment_id), view, timeout=timeout, sleep=sleep, clock=clock).run()
     stream.write(f"{TOOL_NAME}: {describe_end(result, policy)}\n")
     stream.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from codedeploy_doctor.call_warnings import warning_for
@@ -13,6 +14,7 @@ from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
 from codedeploy_doctor.diagnosis.summary import ENDED_WELL, FAILED_STATUSES, deployment_summary
 from codedeploy_doctor.diagnosis.targets import target_views
 from codedeploy_doctor.errors import ExitCode
+from codedeploy_doctor.lifecycle import NO_SCRIPT_EVENTS
 from codedeploy_doctor.report import Cause, DeploymentSummary, FailureGroup, LifecycleEventFailure, Report
 from codedeploy_doctor.snapshot import Snapshot
 from codedeploy_doctor.traffic import assess_blue_traffic
@@ -105,8 +107,12 @@ def collection_warnings(snapshot: Snapshot, summary: DeploymentSummary) -> list[
 
 
 def log_locations(snapshot: Snapshot, first: LifecycleEventFailure | None) -> tuple[str, ...]:
-    """Which files to open on which instance when the log tail is not enough (Server only)."""
-    if first is None or first.target_type not in (None, "InstanceTarget"):
+    """Where to look when the log tail is not enough: files on the instance, or the hook function's logs."""
+    if first is None:
+        return ()
+    if first.target_type in ("ECSTarget", "LambdaTarget"):
+        return _hook_log_locations(first)
+    if first.target_type not in (None, "InstanceTarget"):
         return ()
     group_id = None
     if snapshot.deployment_group is not None:
@@ -118,6 +124,30 @@ def log_locations(snapshot: Snapshot, first: LifecycleEventFailure | None) -> tu
         f"{first.target_id}: {DEPLOYMENTS_LOG} (all deployments' script output)",
         f"{first.target_id}: {AGENT_LOG} (the agent itself: polling, credentials, errors)",
     )
+
+
+_HOOK_NAME = re.compile(r"\bhook (?P<name>[A-Za-z0-9_-]{1,140}) reported\b")
+
+
+def _hook_log_locations(first: LifecycleEventFailure) -> tuple[str, ...]:
+    """ECS and Lambda hooks are Lambda functions: their own CloudWatch Logs say why they failed."""
+    locations: list[str] = []
+    if first.lifecycle_event not in NO_SCRIPT_EVENTS:
+        match = _HOOK_NAME.search(first.message or "")
+        when = f" around {first.end_time or first.start_time}" if (first.end_time or first.start_time) else ""
+        if match:
+            locations.append(
+                f"CloudWatch Logs group /aws/lambda/{match['name']}{when} (the {first.lifecycle_event} hook function's log)"
+            )
+        else:
+            locations.append(
+                f"CloudWatch Logs groups /aws/lambda/<function> of the {first.lifecycle_event} hooks named in the AppSpec{when}"
+            )
+    if first.target_type == "ECSTarget":
+        locations.append(
+            f"{first.target_id}: the replacement task set's container logs (the task definition's log configuration)"
+        )
+    return tuple(locations)
 
 
 def exit_code_for(report: Report) -> ExitCode:

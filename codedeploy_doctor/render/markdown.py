@@ -183,7 +183,7 @@ def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for section in (
         _headline(report, esc),
-        _first_failure(report.first_failure, esc) if report.first_failure else [],
+        _first_failure(report.first_failure, esc, has_locations=bool(report.log_locations)) if report.first_failure else [],
         _causes(report.causes, esc) if report.causes else [],
         _traffic(report.blue_traffic, esc),
         _groups(report, esc) if report.failure_groups else [],
@@ -231,7 +231,7 @@ def _headline(report: Report, esc: _Escaper) -> list[str]:
     return lines
 
 
-def _first_failure(failure: LifecycleEventFailure, esc: _Escaper) -> list[str]:
+def _first_failure(failure: LifecycleEventFailure, esc: _Escaper, *, has_locations: bool) -> list[str]:
     heading = "### First failure"
     if failure.status != "Failed":
         heading = f"### Stuck: first event that did not succeed ({esc.text(failure.status)})"
@@ -260,7 +260,7 @@ def _first_failure(failure: LifecycleEventFailure, esc: _Escaper) -> list[str]:
         count = len(tail.rstrip("\n").split("\n"))
         lines += ["", *log_block(tail, f"Log tail ({count} line{'s' if count != 1 else ''})")]
     elif failure.status == "Failed":
-        lines += ["", "_No log tail: see Where to look next._"]
+        lines += ["", "_No log tail: see Where to look next._" if has_locations else "_No log tail._"]
     return lines
 
 

@@ -59,7 +59,7 @@ def _blocks(report: Report, options: RenderOptions) -> list[RenderableType]:
     safe = options.policy
     blocks: list[RenderableType] = [_headline(report, options), _production_line(report.blue_traffic, options)]
     if report.first_failure:
-        blocks.append(_first_failure(report.first_failure, options))
+        blocks.append(_first_failure(report.first_failure, options, has_locations=bool(report.log_locations)))
     if report.causes:
         blocks.append(_causes(report.causes, options))
     if report.failure_groups:
@@ -112,7 +112,7 @@ def _production_line(traffic: BlueTraffic, options: RenderOptions) -> Text:
     return text
 
 
-def _first_failure(failure: LifecycleEventFailure, options: RenderOptions) -> Text:
+def _first_failure(failure: LifecycleEventFailure, options: RenderOptions, *, has_locations: bool) -> Text:
     safe = options.policy
     stuck = f"Stuck: first event that did not succeed ({safe(failure.status)})"
     title = "First failure" if failure.status == "Failed" else stuck
@@ -140,7 +140,8 @@ def _first_failure(failure: LifecycleEventFailure, options: RenderOptions) -> Te
             text.append("  │ ", style="dim")
             text.append(f"{line}\n")
     elif failure.status == "Failed":
-        text.append("  (no log tail: see 'Where to look next')\n", style="dim")
+        hint = ": see 'Where to look next'" if has_locations else ""
+        text.append(f"  (no log tail{hint})\n", style="dim")
     return text
 
 

@@ -30,6 +30,10 @@ def blue_termination(facts: Facts) -> str | None:
     what = "Blue instances" if server else "the original (Blue) task set"
     verb, them = ("are", "them") if server else ("is", "it")
     action = as_str(option.get("action")) or "TERMINATE"
+    if facts.failed:
+        # Neither TERMINATE nor KEEP_ALIVE applies: both happen only after a successful deployment.
+        state = "as they are" if server else "as it is"
+        return f"CodeDeploy leaves {what} {state} after a failed deployment ({action} applies only after success)"
     if action == "KEEP_ALIVE":
         return f"{what} {verb} kept alive after the deployment (KEEP_ALIVE): deregistered but running until you terminate {them}"
     wait = int(as_number(option.get("terminationWaitTimeInMinutes")) or 0)
@@ -46,6 +50,4 @@ def blue_termination(facts: Facts) -> str | None:
         if delta > 0:
             return f"{text}: {_minutes(delta)} after this snapshot"
         return f"{text}: {_minutes(-delta)} before this snapshot, expect {them} gone"
-    if facts.failed:
-        return f"CodeDeploy does not terminate {what} after a failed deployment (TERMINATE applies only after success)"
     return f"{what} will be terminated {_minutes(wait)} after traffic moves to Green and the deployment completes"

@@ -144,7 +144,9 @@ def test_classic_elb_reads_instance_health() -> None:
     result = verdict_of("traffic-server-classic-elb")
     assert "elb:DescribeInstanceHealth" in sources(result)
     assert {m.health for m in environment(result, "Green").members} == {"OutOfService"}
-    assert result.blue_termination is not None and "KEEP_ALIVE" in result.blue_termination
+    # A failed deployment: KEEP_ALIVE (like TERMINATE) applies only after success; nothing was deregistered.
+    assert result.blue_termination is not None and "KEEP_ALIVE applies only after success" in result.blue_termination
+    assert "deregistered" not in result.blue_termination
 
 
 def test_in_place_capacity_against_minimum_healthy_hosts() -> None:
