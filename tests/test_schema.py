@@ -107,3 +107,9 @@ def test_schema_command_prints_the_schema() -> None:
     result = CliRunner().invoke(app, ["schema"], prog_name="cd-doctor")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == report_schema()
+
+
+def test_the_schema_file_in_docs_is_what_the_command_prints() -> None:
+    """docs/report.schema.json is for consumers who pin it; regenerate with `cd-doctor schema > docs/report.schema.json`."""
+    published = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == report_schema()
