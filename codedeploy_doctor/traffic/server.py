@@ -362,9 +362,23 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
         )
         for t in instances
     )
+    verdict: Verdict = "not-applicable"
+    summary = f"in-place deployment without a load balancer: CodeDeploy routes no traffic, there is no Blue to check; {tail}"
+    if stopped and facts.failed:
+        # No Blue, but the original version was serving on these instances and is now stopped on
+        # some: production capacity is lost, which is page-worthy (no traffic layer can confirm more).
+        overview = as_object(facts.deployment.get("deploymentOverview"))
+        fleet = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool) and v > 0)
+        total = max(fleet, len(instances))
+        running = total - len(stopped)
+        verdict = "partial" if running > 0 else "not-serving"
+        summary = (
+            f"in-place deployment without a load balancer: the application is stopped on {len(stopped)} of {total} "
+            f"instances (ApplicationStop ran, ApplicationStart did not): capacity down to {running}/{total}; check them directly"
+        )
     return BlueTraffic(
-        verdict="not-applicable",
-        summary=f"in-place deployment without a load balancer: CodeDeploy routes no traffic, there is no Blue to check; {tail}",
+        verdict=verdict,
+        summary=summary,
         basis="codedeploy-only",
         checks=(check,),
         environments=(

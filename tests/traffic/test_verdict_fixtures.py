@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import pytest
 
 from codedeploy_doctor.report import BlueTraffic, Environment
-from codedeploy_doctor.snapshot import load_snapshot
+from codedeploy_doctor.snapshot import load_snapshot, snapshot_from_json
 from codedeploy_doctor.traffic import assess_blue_traffic
 from tests.traffic import fixture_builder
 from tests.traffic.traffic_shapes import validate_object, validate_traffic
@@ -24,7 +25,7 @@ EXPECTED = {
     "traffic-server-bg-termination-wait": ("not-applicable", "traffic-layer"),
     "traffic-server-classic-elb": ("serving", "traffic-layer"),
     "traffic-server-inplace-capacity": ("partial", "traffic-layer"),
-    "traffic-server-inplace-no-load-balancer": ("not-applicable", "codedeploy-only"),
+    "traffic-server-inplace-no-load-balancer": ("partial", "codedeploy-only"),
     "ecs-untouched": ("serving", "traffic-layer"),
     "ecs-half-shifted": ("partial", "traffic-layer"),
     "ecs-not-code-deploy-controller": ("serving", "traffic-layer"),
@@ -161,10 +162,21 @@ def test_in_place_capacity_against_minimum_healthy_hosts() -> None:
     assert len(out) == 2 and all(m.detail and "taken out at BlockTraffic" in m.detail for m in out)
 
 
-def test_in_place_without_load_balancer_is_not_applicable_but_names_stopped_instances() -> None:
+def test_in_place_without_load_balancer_with_an_application_left_stopped_is_partial() -> None:
+    """No Blue to check, but the original version stopped on 1 of 3 instances: capacity is lost (page-worthy)."""
     result = verdict_of("traffic-server-inplace-no-load-balancer")
-    assert "1 instance left with the application stopped" in result.summary
+    assert "stopped on 1 of 3 instances" in result.summary and "capacity down to 2/3" in result.summary
     assert result.checks[0].detail.endswith("i-0a7c3e1f9d5b2c846")
+
+
+def test_in_place_without_load_balancer_with_nothing_stopped_is_not_applicable() -> None:
+    data = copy.deepcopy(fixture_builder.in_place_no_load_balancer())
+    for target in data["targets"]:
+        for event in target["instanceTarget"]["lifecycleEvents"]:
+            if event["lifecycleEventName"] == "ApplicationStop" and event["status"] == "Succeeded":
+                event["status"] = "Failed"  # the stop itself failed: the old version still runs
+    result = assess_blue_traffic(snapshot_from_json(data))
+    assert result.verdict == "not-applicable" and "no instance was left with its application stopped" in result.summary
 
 
 def test_ecs_half_shifted_reads_listener_weights() -> None:
