@@ -149,24 +149,6 @@ def test_a_reader_that_leaves_early_gets_no_error_and_the_verdicts_exit_code() -
     assert b"internal error" not in stderr and b"Traceback" not in stderr
 
 
-def test_replay_makes_no_aws_call_boto3_is_not_even_imported() -> None:
-    """--replay is offline by construction: the AWS layer is never loaded on that path."""
-    code = (
-        "import sys\n"
-        "from codedeploy_doctor.cli import main\n"
-        f"sys.argv = ['cd-doctor', '--replay', {str(FLAGSHIP)!r}, '--format', 'json']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "loaded = sorted(m for m in ('boto3', 'botocore', 'codedeploy_doctor.aws.clients') if m in sys.modules)\n"
-        "print('LOADED=' + ','.join(loaded), file=sys.stderr)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60, check=False)
-    assert "LOADED=\n" in result.stderr or result.stderr.rstrip().endswith("LOADED="), result.stderr
-    assert json.loads(result.stdout)["deployment"]["id"] == "d-4HQ8N2ZRT"
-
-
 def test_a_stdout_that_is_not_utf8_still_gets_the_report() -> None:
     env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
     result = subprocess.run(

@@ -1,4 +1,4 @@
-"""``cd-doctor --help`` and ``--version`` start without importing boto3 or botocore (checked in a fresh process)."""
+"""Commands that need no AWS start without importing boto3 or botocore (checked in a fresh process)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.bench import IMPORT_PROBE
+
 REPO = Path(__file__).resolve().parents[2]
-
-PROBE = """
-import sys
-sys.argv = ["cd-doctor", *sys.argv[1:]]
-from codedeploy_doctor.cli import main
-try:
-    main()
-except SystemExit:
-    pass
-loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("boto3", "botocore"))
-sys.stderr.write("AWS-MODULES:" + ",".join(loaded) + "\\n")
-"""
+FLAGSHIP = REPO / "fixtures" / "server-bluegreen-validateservice-green.json"
 
 
-@pytest.mark.parametrize("argument", ["--help", "--version"])
-def test_cheap_commands_do_not_import_boto3(argument: str) -> None:
-    done = subprocess.run([sys.executable, "-c", PROBE, argument], capture_output=True, text=True, cwd=REPO, check=False)
+@pytest.mark.parametrize(
+    "arguments",
+    [["--help"], ["--version"], ["--replay", str(FLAGSHIP), "--format", "json"]],
+    ids=["help", "version", "replay"],
+)
+def test_commands_that_need_no_aws_do_not_import_boto3(arguments: list[str]) -> None:
+    """--help and --version start fast; --replay makes no AWS call by construction (the AWS layer is never loaded)."""
+    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE, *arguments], capture_output=True, text=True, cwd=REPO, check=False)
     line = next((line for line in done.stderr.splitlines() if line.startswith("AWS-MODULES:")), None)
     assert line is not None, done.stderr
-    assert line == "AWS-MODULES:", f"cd-doctor {argument} imported {line.removeprefix('AWS-MODULES:')}"
-    assert done.stdout.strip(), f"cd-doctor {argument} printed nothing"
+    assert line == "AWS-MODULES:", f"cd-doctor {' '.join(arguments)} imported {line.removeprefix('AWS-MODULES:')}"
+    assert done.stdout.strip(), f"cd-doctor {' '.join(arguments)} printed nothing"

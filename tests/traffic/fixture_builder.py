@@ -17,7 +17,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from codedeploy_doctor.lifecycle import SERVER_BLUE_TRACK, SERVER_GREEN_TRACK, SERVER_IN_PLACE_ORDER, SERVER_ORDER
+from codedeploy_doctor.lifecycle import (
+    ECS_ORDER,
+    LAMBDA_ORDER,
+    SERVER_BLUE_TRACK,
+    SERVER_GREEN_TRACK,
+    SERVER_IN_PLACE_ORDER,
+    SERVER_ORDER,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures"
 ACCOUNT = "123456789012"
@@ -43,17 +50,8 @@ SERVER_GREEN = SERVER_GREEN_TRACK
 SERVER_BLUE = SERVER_BLUE_TRACK
 SERVER_IN_PLACE_LB = SERVER_ORDER
 SERVER_IN_PLACE = SERVER_IN_PLACE_ORDER
-ECS_EVENTS = (
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "AllowTestTraffic",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-)
-LAMBDA_EVENTS = ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic")
+ECS_EVENTS = ECS_ORDER
+LAMBDA_EVENTS = LAMBDA_ORDER
 
 
 def track(
