@@ -44,3 +44,30 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         raise NetworkUsedError(f"a test tried to reach the network: {request.method} {request.url}")
 
     monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", refuse)
+
+
+# --- lines for the end of the run, under pytest-xdist too ---------------------------------------
+# Workers run the tests; only their reports reach the controller, and it loads this conftest alone
+# (not those of sub-folders), so the summary is built here from the forwarded reports.
+
+FAULT_MATRIX_TEST = "tests/reliability/test_fault_matrix.py::test_fault_cell"
+_fault_cells: dict[str, str] = {}
+_summary_lines: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect summary lines (``record_property("summary", line)``) and fault-matrix cell outcomes."""
+    for name, value in report.user_properties:
+        if name == "summary":
+            _summary_lines[report.nodeid] = str(value)
+    if report.nodeid.startswith(FAULT_MATRIX_TEST) and (report.when == "call" or (report.when == "setup" and not report.passed)):
+        _fault_cells[report.nodeid] = report.outcome
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the fault matrix's cell count and every summary line the tests recorded."""
+    if _fault_cells:
+        passed = sum(1 for outcome in _fault_cells.values() if outcome == "passed")
+        terminalreporter.write_line(f"fault matrix: {passed}/{len(_fault_cells)} cells passed")
+    for line in _summary_lines.values():
+        terminalreporter.write_line(line)

@@ -15,9 +15,6 @@ import botocore.session
 import pytest
 from botocore.retries import bucket, standard
 
-MATRIX_TEST = "test_fault_matrix.py::test_fault_cell"
-_cells: dict[str, str] = {}
-
 
 @pytest.fixture(autouse=True)
 def _no_retry_waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -42,19 +39,3 @@ def shared_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 _SHARED: dict[str, botocore.session.Session] = {}
-
-
-def pytest_runtest_logreport(report: Any) -> None:
-    """Remember each fault-matrix cell's outcome (on the controller too, under pytest-xdist)."""
-    if MATRIX_TEST not in report.nodeid:
-        return
-    if report.when == "call" or (report.when == "setup" and not report.passed):
-        _cells[report.nodeid] = report.outcome
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print how many fault-matrix cells passed."""
-    if not _cells:
-        return
-    passed = sum(1 for outcome in _cells.values() if outcome == "passed")
-    terminalreporter.write_line(f"fault matrix: {passed}/{len(_cells)} cells passed")

@@ -12,7 +12,7 @@ botocore's real parser and real retry handling, and asserts what the user sees:
 - throttling that stops before the retries run out changes nothing at all;
 - unknown enum values and missing optional fields never break the diagnosis.
 
-The run prints ``fault matrix: N/N cells passed`` (``conftest.py``).
+The run prints ``fault matrix: N/N cells passed`` (``tests/conftest.py``, which works under pytest-xdist).
 """
 
 from __future__ import annotations
