@@ -45,9 +45,6 @@ ECS_ORDER: Final = (
 LAMBDA_ORDER: Final = ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic")
 """Lambda events in order."""
 
-PREVIOUS_REVISION_EVENTS: Final = frozenset({"ApplicationStop", "BeforeBlockTraffic", "AfterBlockTraffic"})
-"""Events whose scripts come from the last successful revision, not the one being deployed."""
-
 NO_SCRIPT_EVENTS: Final = frozenset({"DownloadBundle", "Install", "BlockTraffic", "AllowTraffic", "AllowTestTraffic"})
 """Events that run no user script: their failures are environmental."""
 

@@ -362,7 +362,6 @@ class LiveView:
     ) -> None:
         from rich.live import Live
 
-        self._console = console
         self._policy = policy or TextPolicy()
         self._elapsed = _Elapsed(now)
         self._progress: Progress | None = None

@@ -26,6 +26,7 @@ from codedeploy_doctor.traffic.common import (
     LIFECYCLE_SOURCE,
     SHARE_EPSILON,
     failure_checks,
+    infer_from_allow_traffic,
     percent,
     read_rollback,
     share_verdict,
@@ -386,14 +387,7 @@ def _infer(facts: Facts, target: Target | None, blue: JsonObject | None) -> tupl
     if weight is not None:
         verdict = share_verdict(weight)
         return verdict, f"CodeDeploy reports the Blue task set at {percent(weight)} of production traffic"
-    if target is None:
-        return "unknown", "no ECS target in the snapshot"
-    allow = target.event_status("AllowTraffic")
-    if allow == "Succeeded":
-        return "not-serving", "AllowTraffic moved production to Green"
-    if allow in ("InProgress", "Failed", "Unknown"):
-        return "unknown", f"AllowTraffic {allow}: traffic may be split"
-    return "serving", "AllowTraffic never ran"
+    return infer_from_allow_traffic(target, "ECS", moved="production to Green", split="traffic")
 
 
 def _not_under_codedeploy(

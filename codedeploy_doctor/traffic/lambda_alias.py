@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
 from codedeploy_doctor.snapshot import JsonObject
-from codedeploy_doctor.traffic.common import LIFECYCLE_SOURCE, failure_checks, percent, read_rollback, share_verdict
+from codedeploy_doctor.traffic.common import (
+    LIFECYCLE_SOURCE,
+    failure_checks,
+    infer_from_allow_traffic,
+    percent,
+    read_rollback,
+    share_verdict,
+)
 from codedeploy_doctor.traffic.facts import Facts, Target, TrafficView, as_number, as_object, as_str
 
 ALIAS_SOURCE = "lambda:GetAlias"
@@ -165,11 +172,4 @@ def _infer(facts: Facts, target: Target | None, info: JsonObject) -> tuple[Verdi
         return share_verdict(
             100.0 - green
         ), f"CodeDeploy reports {percent(100.0 - green)} still on version {info.get('currentVersion')} (Blue)"
-    if target is None:
-        return "unknown", "no Lambda target in the snapshot"
-    allow = target.event_status("AllowTraffic")
-    if allow == "Succeeded":
-        return "not-serving", "AllowTraffic moved the alias to the new version"
-    if allow in ("InProgress", "Failed", "Unknown"):
-        return "unknown", f"AllowTraffic {allow}: the alias may be split"
-    return "serving", "AllowTraffic never ran"
+    return infer_from_allow_traffic(target, "Lambda", moved="the alias to the new version", split="the alias")
