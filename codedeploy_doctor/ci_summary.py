@@ -27,6 +27,7 @@ from codedeploy_doctor import TOOL_NAME
 from codedeploy_doctor.diagnosis import exit_code_for
 from codedeploy_doctor.errors import DoctorError, ExitCode
 from codedeploy_doctor.render import OutputFormat, RenderOptions
+from codedeploy_doctor.render.verdict import verdict_words
 from codedeploy_doctor.report import Report
 from codedeploy_doctor.safety import TextPolicy
 
@@ -35,15 +36,6 @@ SUMMARY_LIMIT = 1024 * 1024
 
 ANNOTATION_LIMIT = 4000
 """Characters kept of an annotation message (GitHub shows a few lines of it)."""
-
-VERDICT_WORDS = {
-    "serving": "Blue still serving",
-    "partial": "Blue partly serving",
-    "not-serving": "Blue NOT serving",
-    "unknown": "Blue status UNKNOWN",
-    "not-applicable": "no separate Blue environment",
-}
-"""The production verdict in words."""
 
 _COMMAND_LINE = re.compile(r"^(\s*):(?=:)", re.M)
 
@@ -114,7 +106,7 @@ def failure_annotations(report: Report, policy: TextPolicy) -> list[str]:
         if cause.fix:
             lines.append(f"Fix: {safe(cause.fix[0])}")
     traffic = report.blue_traffic
-    lines.append(f"Production: {VERDICT_WORDS.get(traffic.verdict, safe(traffic.verdict))}: {safe(traffic.summary)}")
+    lines.append(f"Production: {safe(verdict_words(traffic))}: {safe(traffic.summary)}")
     lines.append(f"Details: the job summary, or run '{TOOL_NAME} explain <cause-id>'")
     message = "\n".join(lines)[:ANNOTATION_LIMIT]
     commands = [workflow_command("error", message, title=title)]
@@ -122,7 +114,7 @@ def failure_annotations(report: Report, policy: TextPolicy) -> list[str]:
         commands.append(
             workflow_command(
                 "error",
-                f"{VERDICT_WORDS.get(traffic.verdict, safe(traffic.verdict))} ({traffic.basis}): {safe(traffic.summary)}",
+                f"{safe(verdict_words(traffic))} ({traffic.basis}): {safe(traffic.summary)}",
                 title=f"Production not confirmed safe after {safe(summary.id)}",
             )
         )

@@ -341,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     reset_abandoned()
     try:
-        app(args=list(argv) if argv is not None else None, prog_name=TOOL_NAME)
+        sys.exit(_run_command_line(list(argv) if argv is not None else None))
     except SystemExit as done:
         if work_abandoned():
             # --timeout gave up on calls still in flight: exit now rather than wait for their sockets.
@@ -349,3 +349,29 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.stderr.flush()
             os._exit(done.code if isinstance(done.code, int) else int(ExitCode.CANNOT_DIAGNOSE))
         raise
+
+
+def _run_command_line(args: list[str] | None) -> int:
+    """Run the click command; a usage error is one line on stderr and exit 2, like every other bad input."""
+    try:  # typer >= 0.29 ships its own copy of click
+        from typer._click import exceptions as click_errors
+    except ImportError:  # pragma: no cover - older typer on plain click
+        from click import exceptions as click_errors  # type: ignore[no-redef]
+
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=args, prog_name=TOOL_NAME, standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as shown:
+        shown.show()  # the help text itself: not an error worth one line
+        return shown.exit_code
+    except click_errors.ClickException as bad:
+        context = getattr(bad, "ctx", None)
+        path = context.command_path if context is not None else TOOL_NAME
+        # The default sub-command is invisible to the user: name what they typed.
+        path = TOOL_NAME if path == f"{TOOL_NAME} diagnose" else path
+        sys.stderr.write(f"{TOOL_NAME}: error: {bad.format_message()} (see '{path} --help')\n")
+        return int(ExitCode.BAD_INPUT) if isinstance(bad, click_errors.UsageError) else bad.exit_code
+    except typer.Abort:
+        sys.stderr.write(f"{TOOL_NAME}: interrupted\n")
+        return 130
+    return code if isinstance(code, int) else 0

@@ -48,6 +48,15 @@ LAMBDA_ORDER: Final = ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic"
 NO_SCRIPT_EVENTS: Final = frozenset({"DownloadBundle", "Install", "BlockTraffic", "AllowTraffic", "AllowTestTraffic"})
 """Events that run no user script: their failures are environmental."""
 
+PREVIOUS_REVISION_EVENTS: Final = frozenset(
+    {"ApplicationStop", "BeforeBlockTraffic", "AfterBlockTraffic", "BeforeELBRemove", "AfterELBRemove"}
+)
+"""Server events whose hooks the agent runs from the last revision that succeeded on the instance.
+
+They run before this deployment's bundle is on the instance (its ``deployment-archive`` does not
+exist yet), so the agent runs, and logs in the folder of, the last successful deployment.
+"""
+
 AGENT_EVENT_ALIASES: Final = {
     "BeforeELBRemove": "BeforeBlockTraffic",
     "AfterELBRemove": "AfterBlockTraffic",

@@ -238,3 +238,5 @@ class Report:
     """Targets whose lifecycle events were read."""
     log_locations: tuple[str, ...] = ()
     """Files to open on which instance when the log tail is not enough."""
+    notes: tuple[str, ...] = ()
+    """Facts on-call must know before acting on the causes (e.g. the hook ran the previous revision)."""

@@ -227,6 +227,7 @@ def report_schema(*, strict: bool = False) -> dict[str, Any]:
                 strict=strict,
             ),
             "logLocations": _texts("Files to open on which instance when the log tail is not enough."),
+            "notes": _texts("Facts to know before acting on the causes, e.g. that the failed hook ran the previous revision."),
         },
         strict=strict,
     )

@@ -11,6 +11,8 @@ from codedeploy_doctor.catalog.model import CauseMatch
 from codedeploy_doctor.diagnosis.evidence import evidence_for
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
+from codedeploy_doctor.diagnosis.previous_revision import CAUSE_ID as PREVIOUS_REVISION_CAUSE
+from codedeploy_doctor.diagnosis.previous_revision import previous_deployment_id, previous_revision_note, runs_previous_revision
 from codedeploy_doctor.diagnosis.summary import ENDED_WELL, FAILED_STATUSES, deployment_summary
 from codedeploy_doctor.diagnosis.targets import target_views
 from codedeploy_doctor.errors import ExitCode
@@ -51,6 +53,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
             f"(each group's first {GROUP_SAMPLE} agreed)"
         )
     overview_total = sum(summary.overview.values())
+    note = previous_revision_note(first, snapshot.deployment_id, explain=catalog.get(PREVIOUS_REVISION_CAUSE) is not None)
     return Report(
         deployment=summary,
         first_failure=first,
@@ -63,6 +66,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
         targets_total=overview_total or len(views),
         targets_examined=len(views),
         log_locations=log_locations(snapshot, first),
+        notes=(note,) if note else (),
     )
 
 
@@ -92,8 +96,13 @@ def rank_causes(
 
 
 def collection_warnings(snapshot: Snapshot, summary: DeploymentSummary) -> list[str]:
-    """Warnings about partial data: bounded collection, missing deployment group."""
+    """Warnings about partial data: no deployment status, bounded collection, missing deployment group."""
     warnings: list[str] = []
+    if not summary.status:
+        warnings.append(
+            "the snapshot's deployment has no status: whether it failed is judged from its targets alone "
+            "(GetDeployment always returns one; a hand-written snapshot should copy it)"
+        )
     collection = snapshot.collection
     if collection is not None and collection.truncated:
         failed_total = summary.overview.get("Failed")
@@ -118,12 +127,25 @@ def log_locations(snapshot: Snapshot, first: LifecycleEventFailure | None) -> tu
     if snapshot.deployment_group is not None:
         group_id = snapshot.deployment_group.get("deploymentGroupId")
     group_id = group_id or snapshot.deployment.get("deploymentGroupId") or "<deployment-group-id>"
-    scripts = f"/opt/codedeploy-agent/deployment-root/{group_id}/{snapshot.deployment_id}/logs/scripts.log"
-    return (
-        f"{first.target_id}: {scripts} (this deployment's script output)",
-        f"{first.target_id}: {DEPLOYMENTS_LOG} (all deployments' script output)",
-        f"{first.target_id}: {AGENT_LOG} (the agent itself: polling, credentials, errors)",
-    )
+    root = f"/opt/codedeploy-agent/deployment-root/{group_id}"
+    agent = f"{first.target_id}: {AGENT_LOG} (the agent itself: polling, credentials, errors)"
+    everything = f"{first.target_id}: {DEPLOYMENTS_LOG} (all deployments' script output)"
+    if first.status == "Pending" and not (first.error_code or first.script_name or first.log_tail):
+        # The event never started: no script ran, so only the agent can say why.
+        return (agent, everything)
+    if runs_previous_revision(first):
+        previous = previous_deployment_id(first, snapshot.deployment_id)
+        if previous:
+            where = f"{root}/{previous}/logs/scripts.log (the previous revision's folder: {first.lifecycle_event} logs there)"
+        else:
+            where = (
+                f"{root}/<last successful deployment id>/logs/scripts.log ({first.lifecycle_event} logs in the previous "
+                f"revision's folder, named in /opt/codedeploy-agent/deployment-root/deployment-instructions/"
+                f"{group_id}_last_successful_install)"
+            )
+        return (f"{first.target_id}: {where}", everything, agent)
+    scripts = f"{root}/{snapshot.deployment_id}/logs/scripts.log"
+    return (f"{first.target_id}: {scripts} (this deployment's script output)", everything, agent)
 
 
 _HOOK_NAME = re.compile(r"\bhook (?P<name>[A-Za-z0-9_-]{1,140}) reported\b")

@@ -34,6 +34,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "deploymentFailed": report.deployment_failed,
         "targets": {"total": report.targets_total, "examined": report.targets_examined},
         "logLocations": list(report.log_locations),
+        "notes": list(report.notes),
     }
 
 

@@ -27,17 +27,12 @@ from collections.abc import Iterable, Sequence
 
 from codedeploy_doctor import TOOL_NAME, __version__
 from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
+from codedeploy_doctor.render.verdict import verdict_tone, verdict_words
 from codedeploy_doctor.report import BlueTraffic, Cause, LifecycleEventFailure, Report
 from codedeploy_doctor.safety import TextPolicy
 
-VERDICT_WORDS = {
-    "serving": "🟢 Blue still serving",
-    "partial": "🟡 Blue partly serving",
-    "not-serving": "🔴 Blue NOT serving",
-    "unknown": "🔴 Blue status UNKNOWN",
-    "not-applicable": "⚪ no separate Blue environment",
-}
-"""The production line's words per verdict."""
+TONE_MARK = {"good": "🟢", "warn": "🟡", "bad": "🔴", "neutral": "⚪"}
+"""The mark before the production verdict, per tone."""
 
 BASIS_WORDS = {
     "traffic-layer": "confirmed against the traffic layer",
@@ -184,6 +179,7 @@ def render(report: Report, options: RenderOptions) -> str:
     for section in (
         _headline(report, esc),
         _first_failure(report.first_failure, esc, has_locations=bool(report.log_locations)) if report.first_failure else [],
+        [f"> **Note:** {esc.text(note)}" for note in report.notes],
         _causes(report.causes, esc) if report.causes else [],
         _traffic(report.blue_traffic, esc),
         _groups(report, esc) if report.failure_groups else [],
@@ -212,7 +208,7 @@ def _headline(report: Report, esc: _Escaper) -> list[str]:
     title = f"## {mark} {TOOL_NAME}: deployment {esc.code(summary.id)} {esc.text(status)}"
     facts = [f"**Status:** {esc.text(status)}" + (f" ({esc.code(summary.error_code)})" if summary.error_code else "")]
     traffic = report.blue_traffic
-    facts.append(f"**Production:** {VERDICT_WORDS.get(traffic.verdict, esc.text(traffic.verdict))}")
+    facts.append(f"**Production:** {_verdict(traffic, esc)}")
     if report.causes:
         cause = report.causes[0]
         facts.append(f"**Likely cause:** {esc.authored(cause.title)} ({esc.code(cause.id)}, {cause.confidence} confidence)")
@@ -287,9 +283,13 @@ def _causes(causes: tuple[Cause, ...], esc: _Escaper) -> list[str]:
     return lines
 
 
+def _verdict(traffic: BlueTraffic, esc: _Escaper) -> str:
+    return f"{TONE_MARK[verdict_tone(traffic)]} {esc.text(verdict_words(traffic))}"
+
+
 def _traffic(traffic: BlueTraffic, esc: _Escaper) -> list[str]:
     basis = BASIS_WORDS.get(traffic.basis, esc.text(traffic.basis))
-    words = VERDICT_WORDS.get(traffic.verdict, esc.text(traffic.verdict))
+    words = _verdict(traffic, esc)
     lines = ["### Production: Blue / Green", "", f"**{words}:** {esc.text(traffic.summary)} _({basis})_"]
     if traffic.environments:
         rows: list[list[str]] = []

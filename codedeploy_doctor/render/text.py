@@ -13,22 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
+from codedeploy_doctor.render.verdict import verdict_tone, verdict_words
 from codedeploy_doctor.report import BlueTraffic, Cause, LifecycleEventFailure, Report
 
-VERDICT_STYLE = {
-    "serving": "bold green",
-    "partial": "bold yellow",
-    "not-serving": "bold red",
-    "unknown": "bold red",
-    "not-applicable": "bold",
-}
-VERDICT_WORDS = {
-    "serving": "Blue still serving",
-    "partial": "Blue partly serving",
-    "not-serving": "Blue NOT serving",
-    "unknown": "Blue status UNKNOWN",
-    "not-applicable": "no separate Blue environment",
-}
+TONE_STYLE = {"good": "bold green", "warn": "bold yellow", "bad": "bold red", "neutral": "bold"}
+"""Rich style per verdict tone."""
 LOG_TAIL_LINES = 20
 
 
@@ -60,6 +49,8 @@ def _blocks(report: Report, options: RenderOptions) -> list[RenderableType]:
     blocks: list[RenderableType] = [_headline(report, options), _production_line(report.blue_traffic, options)]
     if report.first_failure:
         blocks.append(_first_failure(report.first_failure, options, has_locations=bool(report.log_locations)))
+    for note in report.notes:
+        blocks.append(Text.assemble(("Note: ", "bold yellow"), f"{safe(note)}\n"))
     if report.causes:
         blocks.append(_causes(report.causes, options))
     if report.failure_groups:
@@ -105,7 +96,7 @@ def _headline(report: Report, options: RenderOptions) -> Text:
 def _production_line(traffic: BlueTraffic, options: RenderOptions) -> Text:
     safe = options.policy
     text = Text("\nProduction: ", style="bold")
-    text.append(VERDICT_WORDS.get(traffic.verdict, traffic.verdict), style=VERDICT_STYLE.get(traffic.verdict, "bold"))
+    text.append(verdict_words(traffic), style=TONE_STYLE[verdict_tone(traffic)])
     text.append(f" — {safe(traffic.summary)}")
     basis = "confirmed against the traffic layer" if traffic.basis == "traffic-layer" else "inferred from CodeDeploy events only"
     text.append(f" ({basis})\n", style="dim")

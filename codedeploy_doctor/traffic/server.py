@@ -9,8 +9,9 @@
   verdict is the remaining in-service capacity, checked against the deployment config's minimum
   healthy hosts.
 - **In-place without a load balancer**: CodeDeploy routes no traffic, so there is no Blue to
-  confirm: the verdict is ``not-applicable`` (exit 1 on failure), and the summary names the
-  instances left with their application stopped, which on-call must check directly.
+  confirm: the verdict is ``not-applicable`` (exit 1 on failure) unless instances were left with
+  their application stopped (ApplicationStop ran, ApplicationStart did not, the target is
+  settled): then capacity is lost, ``partial`` or ``not-serving``, and on-call must check them.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def _members(
         if state is not None:
             details.append(f"ec2: {state}")
             if state in GONE_STATES:
-                health = "terminated" if state in ("terminated", "not found", "shutting-down") else state
+                health = state
         if notes and instance_id in notes:
             details.append(notes[instance_id])
         share = None
@@ -136,12 +137,15 @@ def _blue_green(facts: Facts) -> BlueTraffic:
         checks.append(
             TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group")
         )
+    gone = [i for i in blue_ids if ec2 is not None and ec2.get(i) in GONE_STATES]
+    gone_states = [ec2[i] for i in gone] if ec2 is not None else []
+    serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
     if reading.complete:
         checks.append(health_check(reading, blue_ids, "Blue instance"))
         if green_ids:
+            # Unhealthy Green is a problem for production only when Blue no longer serves.
             check = health_check(reading, green_ids, "Green instance")
-            checks.append(TrafficCheck(source=check.source, ok=True, detail=check.detail))
-    gone = [i for i in blue_ids if ec2 is not None and ec2.get(i) in GONE_STATES]
+            checks.append(TrafficCheck(source=check.source, ok=check.ok or bool(serving_blue), detail=check.detail))
     if ec2 is not None and blue_ids:
         running = [i for i in blue_ids if ec2.get(i) == "running"]
         detail = f"{len(running)}/{plural(len(blue_ids), 'Blue instance')} running"
@@ -150,14 +154,13 @@ def _blue_green(facts: Facts) -> BlueTraffic:
         checks.append(TrafficCheck(source=INSTANCES_SOURCE, ok=not gone, detail=detail))
     checks.extend(failure_checks(facts.snapshot, "ec2", ["DescribeInstances"]))
 
-    serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
     serving_green = [i for i in green_ids if reading.serving(i)]
     green_summary = f"Green {len(serving_green)}/{len(green_ids)} healthy" if green_ids else None
     basis: Basis = "traffic-layer"
     verdict: Verdict
     if reading.complete and blue_ids:
         verdict = count_verdict(len(serving_blue), len(blue_ids))
-        summary = _blue_green_summary(verdict, len(serving_blue), len(blue_ids), reading.names, len(gone), blocked)
+        summary = _blue_green_summary(verdict, len(serving_blue), len(blue_ids), reading.names, gone_states, blocked)
         if verdict == "serving" and serving_green:
             # Green registered while Blue was never blocked: production is split between the revisions.
             verdict = "partial"
@@ -168,7 +171,7 @@ def _blue_green(facts: Facts) -> BlueTraffic:
         summary = f"no original (Blue) instance is registered in {reading.names}"
     elif blue_ids and len(gone) == len(blue_ids):
         verdict = "not-serving"
-        summary = f"all {plural(len(blue_ids), 'Blue instance')} are terminated (EC2)"
+        summary = f"none of the {plural(len(blue_ids), 'Blue instance')} is running (EC2: {_gone_phrase(gone_states)})"
     else:
         basis = "codedeploy-only"
         verdict, inferred = _infer_blue_green(facts, blue, blocked, blocking)
@@ -210,13 +213,23 @@ def _environment_summary(serving: int, total: int, reading: LoadBalancerReading,
     return text
 
 
-def _blue_green_summary(verdict: Verdict, serving: int, total: int, names: str, gone: int, blocked: Sequence[Target]) -> str:
+def _gone_phrase(states: Sequence[str]) -> str:
+    """Count EC2 states as they are, e.g. ``1 terminated, 1 not found``: never round "not found" up to terminated."""
+    counts: dict[str, int] = {}
+    for state in states:
+        counts[state] = counts.get(state, 0) + 1
+    return ", ".join(f"{count} {state}" for state, count in counts.items())
+
+
+def _blue_green_summary(
+    verdict: Verdict, serving: int, total: int, names: str, gone: Sequence[str], blocked: Sequence[Target]
+) -> str:
     counted = f"{serving}/{plural(total, 'Blue instance')} healthy in {names}"
     if verdict == "serving":
         return counted
     reasons: list[str] = []
     if gone:
-        reasons.append(f"{gone} terminated")
+        reasons.append(f"EC2: {_gone_phrase(gone)}")
     if blocked:
         reasons.append(f"{len(blocked)} deregistered at BlockTraffic")
     reason = f" ({', '.join(reasons)})" if reasons else ""
@@ -364,9 +377,10 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
     )
     verdict: Verdict = "not-applicable"
     summary = f"in-place deployment without a load balancer: CodeDeploy routes no traffic, there is no Blue to check; {tail}"
-    if stopped and facts.failed:
+    if stopped:
         # No Blue, but the original version was serving on these instances and is now stopped on
         # some: production capacity is lost, which is page-worthy (no traffic layer can confirm more).
+        # Only settled targets count, so this holds while the deployment still runs too.
         overview = as_object(facts.deployment.get("deploymentOverview"))
         fleet = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool) and v > 0)
         total = max(fleet, len(instances))

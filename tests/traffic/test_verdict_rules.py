@@ -128,7 +128,7 @@ def test_all_blue_gone_from_ec2_is_confirmed_even_without_target_health() -> Non
 
     result = judge("traffic-server-bg-blue-terminated", gone)
     assert (result.verdict, result.basis) == ("not-serving", "traffic-layer")
-    assert "terminated (EC2)" in result.summary
+    assert "none of the 2 Blue instances is running (EC2: 1 not found, 1 terminated)" in result.summary
 
 
 def test_reservations_are_read_like_flat_instances() -> None:

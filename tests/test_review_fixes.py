@@ -1,0 +1,151 @@
+"""What an on-call review of every fixture found, pinned: verdict words, the previous revision's
+hooks, where to look, usage errors, lost in-place capacity, Green health, EC2 states as they are."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from codedeploy_doctor.cli import main
+from codedeploy_doctor.diagnosis import diagnose
+from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
+from codedeploy_doctor.render.verdict import verdict_tone, verdict_words
+from codedeploy_doctor.report import BlueTraffic, LifecycleEventFailure
+from codedeploy_doctor.snapshot import load_snapshot, snapshot_from_json
+from tests.support import FIXTURES, load_fixture_json
+
+
+def _report(name: str):  # type: ignore[no-untyped-def]
+    return diagnose(load_snapshot(FIXTURES / f"{name}.json"))
+
+
+# --- the production verdict in words ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("verdict", "basis", "words", "tone"),
+    [
+        ("serving", "traffic-layer", "Blue still serving", "good"),
+        ("serving", "codedeploy-only", "Blue probably serving (not confirmed)", "warn"),
+        ("partial", "traffic-layer", "Blue partly serving", "warn"),
+        ("partial", "codedeploy-only", "Blue probably partly serving (not confirmed)", "warn"),
+        ("not-serving", "traffic-layer", "Blue NOT serving", "bad"),
+        ("unknown", "codedeploy-only", "Blue status UNKNOWN", "bad"),
+        ("not-applicable", "codedeploy-only", "Blue check not applicable", "neutral"),
+    ],
+)
+def test_an_unconfirmed_all_clear_never_reads_as_one(verdict: str, basis: str, words: str, tone: str) -> None:
+    traffic = BlueTraffic(verdict=verdict, summary="s", basis=basis)  # type: ignore[arg-type]
+    assert (verdict_words(traffic), verdict_tone(traffic)) == (words, tone)
+
+
+def test_exit_4_serving_is_yellow_and_unconfirmed_in_every_format() -> None:
+    report = _report("traffic-server-bg-lb-unreadable")
+    assert (report.blue_traffic.verdict, report.blue_traffic.basis) == ("serving", "codedeploy-only")
+    markdown = renderer_for(OutputFormat.MARKDOWN)(report, RenderOptions())
+    assert "**Production:** 🟡 Blue probably serving (not confirmed)" in markdown
+    assert "🟢" not in markdown
+    text = renderer_for(OutputFormat.TEXT)(report, RenderOptions(color=True))
+    assert "\x1b[1;33mBlue probably serving (not confirmed)" in text  # bold yellow, not green
+
+
+# --- hooks that run the previous revision ---------------------------------------------------
+
+
+def test_application_stop_failure_says_the_script_is_the_previous_revisions() -> None:
+    report = _report("server-inplace-applicationstop-previous-revision")
+    assert len(report.notes) == 1
+    note = report.notes[0]
+    assert "ApplicationStop ran the script of the last revision" in note
+    assert "d-J5CQ9X4LB" in note and "--ignore-application-stop-failures" in note
+    # Its output is in the previous deployment's folder, not this one's.
+    scripts = report.log_locations[0]
+    assert "/d-J5CQ9X4LB/logs/scripts.log" in scripts and "/d-R8TZ2M6WF/" not in scripts
+    for fmt in OutputFormat:
+        assert "d-J5CQ9X4LB's bundle" in renderer_for(fmt)(report, RenderOptions())
+
+
+def test_without_the_folder_in_the_log_tail_the_note_says_where_to_find_it() -> None:
+    data = load_fixture_json("server-inplace-applicationstop-previous-revision")
+    for target in data["targets"]:
+        for event in target["instanceTarget"]["lifecycleEvents"]:
+            if "diagnostics" in event:
+                event["diagnostics"]["logTail"] = "[stderr]pm2: command not found"
+    report = diagnose(snapshot_from_json(json.loads(json.dumps(data)), "test"))
+    assert report.notes and "per the log tail" not in report.notes[0]
+    assert "<last successful deployment id>/logs/scripts.log" in report.log_locations[0]
+    assert "_last_successful_install" in report.log_locations[0]
+
+
+@pytest.mark.parametrize("fixture", ["server-inplace-applicationstart-scriptfailed", "server-bluegreen-validateservice-green"])
+def test_hooks_of_the_new_revision_get_no_note(fixture: str) -> None:
+    report = _report(fixture)
+    assert report.notes == ()
+    assert "(this deployment's script output)" in report.log_locations[0]
+
+
+def test_an_event_no_agent_picked_up_points_at_the_agent_log_not_a_scripts_log() -> None:
+    report = _report("server-inplace-agent-never-picked-up")
+    assert report.first_failure is not None and report.first_failure.status == "Pending"
+    assert "codedeploy-agent.log" in report.log_locations[0]
+    assert not any("scripts.log" in location for location in report.log_locations)
+
+
+def test_ecs_and_lambda_hooks_are_not_server_previous_revision_hooks() -> None:
+    from codedeploy_doctor.diagnosis.previous_revision import runs_previous_revision
+
+    failure = LifecycleEventFailure("c:s", None, "ECSTarget", "ApplicationStop", "Failed", None, None, None, None, None, None)
+    assert not runs_previous_revision(failure)
+    assert runs_previous_revision(replace(failure, target_type="InstanceTarget", lifecycle_event="AfterBlockTraffic"))
+
+
+# --- Blue verdicts --------------------------------------------------------------------------
+
+
+def test_lost_in_place_capacity_pages_while_the_deployment_still_runs() -> None:
+    report = _report("server-inprogress-with-failed-target")
+    assert report.deployment.status == "InProgress" and report.deployment_failed
+    assert report.blue_traffic.verdict == "partial"
+    assert "capacity down to 3/4" in report.blue_traffic.summary
+
+
+def test_unhealthy_green_is_a_failed_check_once_blue_is_out() -> None:
+    checks = _report("traffic-server-bg-deregistered-green-unhealthy").blue_traffic.checks
+    green = next(check for check in checks if "Green instance" in check.detail)
+    assert not green.ok
+    serving = _report("server-bluegreen-validateservice-green").blue_traffic
+    assert serving.verdict == "serving"
+    green = next(check for check in serving.checks if "Green instance" in check.detail)
+    assert green.ok, "Blue still serves: an unhealthy Green is what the failure is about, not a production problem"
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--replay"], "cd-doctor: error: Option '--replay' requires an argument. (see 'cd-doctor --help')"),
+        (["d-A1B2C3D4E", "--frobnicate"], "cd-doctor: error: No such option: --frobnicate"),
+        (["--replay", "x.json", "--format", "yaml"], "cd-doctor: error: Invalid value for '--format'"),
+        (["explain"], "cd-doctor: error: Missing argument 'cause_id'. (see 'cd-doctor explain --help')"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    assert done.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith(expected), err
+    assert "Traceback" not in err and "Usage:" not in err
+
+
+def test_a_deployment_without_status_is_not_silently_fine(tmp_path: Path) -> None:
+    path = tmp_path / "bare.json"
+    path.write_text(json.dumps({"format": "cd-doctor.snapshot/1", "deployment": {}, "targets": []}), encoding="utf-8")
+    report = diagnose(load_snapshot(path))
+    assert any("has no status" in warning for warning in report.warnings)
