@@ -353,24 +353,26 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _run_command_line(args: list[str] | None) -> int:
     """Run the click command; a usage error is one line on stderr and exit 2, like every other bad input."""
-    try:  # typer >= 0.29 ships its own copy of click
-        from typer._click import exceptions as click_errors
-    except ImportError:  # pragma: no cover - older typer on plain click
-        from click import exceptions as click_errors  # type: ignore[no-redef]
+    import importlib
+
+    try:  # typer ships its own copy of click in recent versions, and uses plain click before
+        click_errors = importlib.import_module("typer._click.exceptions")
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        click_errors = importlib.import_module("click.exceptions")
 
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name=TOOL_NAME, standalone_mode=False)
     except click_errors.NoArgsIsHelpError as shown:
         shown.show()  # the help text itself: not an error worth one line
-        return shown.exit_code
+        return int(shown.exit_code)
     except click_errors.ClickException as bad:
         context = getattr(bad, "ctx", None)
         path = context.command_path if context is not None else TOOL_NAME
         # The default sub-command is invisible to the user: name what they typed.
         path = TOOL_NAME if path == f"{TOOL_NAME} diagnose" else path
         sys.stderr.write(f"{TOOL_NAME}: error: {bad.format_message()} (see '{path} --help')\n")
-        return int(ExitCode.BAD_INPUT) if isinstance(bad, click_errors.UsageError) else bad.exit_code
+        return int(ExitCode.BAD_INPUT) if isinstance(bad, click_errors.UsageError) else int(bad.exit_code)
     except typer.Abort:
         sys.stderr.write(f"{TOOL_NAME}: interrupted\n")
         return 130
