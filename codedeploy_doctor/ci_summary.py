@@ -107,7 +107,10 @@ def failure_annotations(report: Report, policy: TextPolicy) -> list[str]:
             lines.append(f"Fix: {safe(cause.fix[0])}")
     traffic = report.blue_traffic
     lines.append(f"Production: {safe(verdict_words(traffic))}: {safe(traffic.summary)}")
-    lines.append(f"Details: the job summary, or run '{TOOL_NAME} explain <cause-id>'")
+    details = "Details: the job summary"
+    if report.causes:
+        details += f", or run '{TOOL_NAME} explain {safe(report.causes[0].id)}'"
+    lines.append(details)
     message = "\n".join(lines)[:ANNOTATION_LIMIT]
     commands = [workflow_command("error", message, title=title)]
     if exit_code_for(report) == ExitCode.FAILED_BLUE_AT_RISK:

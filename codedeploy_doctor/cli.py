@@ -129,12 +129,17 @@ def fail(error: DoctorError, *, debug: bool = False) -> NoReturn:
         import traceback
 
         traceback.print_exception(error)
+    say_error(error)
+    raise typer.Exit(int(error.exit_code))
+
+
+def say_error(error: DoctorError) -> None:
+    """Print the error's one line to stderr and, on GitHub Actions, its annotation."""
     typer.echo(f"{TOOL_NAME}: error: {error.one_line()}", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         from codedeploy_doctor.ci_summary import error_annotation
 
         typer.echo(error_annotation(error), err=True)
-    raise typer.Exit(int(error.exit_code))
 
 
 def run_safely(action: Callable[[], int], *, debug: bool) -> NoReturn:
@@ -371,8 +376,10 @@ def _run_command_line(args: list[str] | None) -> int:
         path = context.command_path if context is not None else TOOL_NAME
         # The default sub-command is invisible to the user: name what they typed.
         path = TOOL_NAME if path == f"{TOOL_NAME} diagnose" else path
-        sys.stderr.write(f"{TOOL_NAME}: error: {bad.format_message()} (see '{path} --help')\n")
-        return int(ExitCode.BAD_INPUT) if isinstance(bad, click_errors.UsageError) else int(bad.exit_code)
+        # Every click error is about the command line (options, arguments, their values): bad input.
+        error = BadInputError(f"{bad.format_message()} (see '{path} --help')")
+        say_error(error)
+        return int(error.exit_code)
     except typer.Abort:
         sys.stderr.write(f"{TOOL_NAME}: interrupted\n")
         return 130

@@ -149,3 +149,35 @@ def test_a_deployment_without_status_is_not_silently_fine(tmp_path: Path) -> Non
     path.write_text(json.dumps({"format": "cd-doctor.snapshot/1", "deployment": {}, "targets": []}), encoding="utf-8")
     report = diagnose(load_snapshot(path))
     assert any("has no status" in warning for warning in report.warnings)
+
+
+# --- second review: CI-facing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", ["server-inplace-agent-never-picked-up", "server-stopped-with-rollback"])
+def test_an_event_that_ran_no_script_gets_no_previous_revision_note(fixture: str) -> None:
+    report = _report(fixture)
+    assert report.first_failure is not None and report.first_failure.status != "Failed"
+    assert report.notes == ()
+
+
+def test_usage_errors_are_annotated_on_github_actions(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    with pytest.raises(SystemExit) as done:
+        main(["d-A1B2C3D4E", "--timeout", "30m"])
+    assert done.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("cd-doctor: error: Invalid value for '--timeout'")
+    assert len(lines) == 2 and lines[1].startswith("::error title=cd-doctor could not diagnose::Invalid value")
+
+
+def test_the_annotation_names_the_cause_to_explain() -> None:
+    from codedeploy_doctor.ci_summary import failure_annotations
+    from codedeploy_doctor.safety import TextPolicy
+
+    report = _report("server-bluegreen-validateservice-green")
+    (annotation,) = failure_annotations(report, TextPolicy())
+    assert f"run 'cd-doctor explain {report.causes[0].id}'" in annotation
+    assert "<cause-id>" not in annotation

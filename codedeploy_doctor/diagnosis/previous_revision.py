@@ -21,9 +21,13 @@ _ARCHIVE_PATH = re.compile(r"deployment-root[/\\][0-9a-fA-F-]{36}[/\\](?P<deploy
 
 
 def runs_previous_revision(failure: LifecycleEventFailure | None) -> bool:
-    """Tell whether the failed hook ran the previous revision's script (instance targets only)."""
+    """Tell whether the failed hook ran the previous revision's script (instance targets only).
+
+    Only a Failed event ran a script: a Pending, Skipped or Unknown one says nothing about it.
+    """
     return (
         failure is not None
+        and failure.status == "Failed"
         and failure.target_type in (None, "InstanceTarget")
         and failure.lifecycle_event in PREVIOUS_REVISION_EVENTS
     )
