@@ -73,7 +73,9 @@ replaces it. The file is JSON:
   integers, read from the diagnostics message); `scope` (`target` or `deployment`);
   `patterns` (regular expressions searched line by line, case-insensitively, in the
   diagnostics message, logTail, agent logs, the deployment error message and status
-  messages); `scriptPatterns` (searched in the script name); `facts` (instance fact name to a
+  messages); `hintPatterns` (searched the same way, for texts that point at several causes:
+  a match ranks just below a `patterns` match and keeps the record's `confidence`, where a
+  `patterns` match is always high); `scriptPatterns` (searched in the script name); `facts` (instance fact name to a
   pattern the whole value must match, e.g. `{{"iamInstanceProfile": "none"}}`). The facts cd-doctor
   fills when it has them: `state` (the EC2 instance state: running, stopped, terminated...),
   `iamInstanceProfile` (the instance profile ARN, or `none`), `onPremises` (`true` for

@@ -3,6 +3,8 @@
 Scoring follows one rule: a matched line of the failure's own text (message, logTail, an
 agent log) beats a matched line of the deployment's summary, which beats a diagnostics error
 code or exit code, which beats a deployment error code, which beats the event or its status.
+A ``hintPatterns`` line (a text that points at several causes) ranks between a summary line and
+an error code, and does not make the match high-confidence.
 A record's ``priority`` breaks ties inside a kind; generic (fallback) records always rank last.
 """
 
@@ -37,6 +39,7 @@ MAX_EVIDENCE: Final = 5
 _TIER_LOG_TEXT: Final = 700
 _TIER_SUMMARY_TEXT: Final = 600
 _TIER_ERROR_CODE: Final = 500
+_TIER_HINT_TEXT: Final = 550
 _TIER_EXIT_CODE: Final = 480
 _TIER_SCRIPT_NAME: Final = 450
 _TIER_FACT: Final = 420
@@ -124,10 +127,11 @@ class _Hits:
         self.lines: list[str] = []
         self.facts: list[str] = []
 
-    def add(self, tier: int, evidence: list[str], *, text: bool = False) -> None:
+    def add(self, tier: int, evidence: list[str], *, text: bool = False, proof: bool | None = None) -> None:
+        """Count one condition that held; a matched text is proof (high confidence) unless it is a hint."""
         self.tier = max(self.tier, tier)
         self.count += 1
-        self.text_matched = self.text_matched or text
+        self.text_matched = self.text_matched or (text if proof is None else proof)
         target = self.lines if text else self.facts
         for item in evidence:  # a log repeats itself (retry loops): each line once
             if item not in target:
@@ -178,11 +182,11 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool, blo
     listed = 0
     ev = prepared.evidence
 
-    def condition(holds: bool, tier: int, evidence: list[str], *, text: bool = False) -> None:
+    def condition(holds: bool, tier: int, evidence: list[str], *, text: bool = False, proof: bool | None = None) -> None:
         nonlocal listed
         listed += 1
         if holds:
-            hits.add(tier, evidence, text=text)
+            hits.add(tier, evidence, text=text, proof=proof)
 
     if block.platforms:
         unknown = not prepared.platform
@@ -232,6 +236,13 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool, blo
             list(log_found or summary_found),
             text=True,
         )
+    if block.hint_patterns:
+        found = (
+            _search(block.hint_patterns, prepared.own_lines)
+            + _search(block.hint_patterns, prepared.extra_lines)
+            + _search(block.hint_patterns, prepared.summary_lines)
+        )
+        condition(bool(found), _TIER_HINT_TEXT, list(dict.fromkeys(found)), text=True, proof=False)
     if block.script_patterns:
         name = prepared.script_name
         condition(

@@ -74,6 +74,10 @@ class Conditions:
     patterns: tuple[re.Pattern[str], ...] = ()
     """Searched line by line in message, logTail, extra log lines, the deployment's error
     message and status messages."""
+    hint_patterns: tuple[re.Pattern[str], ...] = ()
+    """Searched like ``patterns``, for texts that point at several causes (CodeDeploy's generic
+    "make sure the agent is running and can connect"): a match ranks just below a text match
+    but leaves the record's own ``confidence``, where a ``patterns`` match is always high."""
     script_patterns: tuple[re.Pattern[str], ...] = ()
     """Searched in ``diagnostics.scriptName``."""
     facts: tuple[tuple[str, re.Pattern[str]], ...] = ()
@@ -91,6 +95,7 @@ class Conditions:
             or self.exit_codes
             or self.scope
             or self.patterns
+            or self.hint_patterns
             or self.script_patterns
             or self.facts
         )
@@ -107,6 +112,7 @@ class Conditions:
         if self.scope:
             lines.append(f"scope: {self.scope}")
         lines.extend(f"pattern: `{pattern.pattern}`" for pattern in self.patterns)
+        lines.extend(f"hint pattern: `{pattern.pattern}`" for pattern in self.hint_patterns)
         lines.extend(f"scriptName pattern: `{pattern.pattern}`" for pattern in self.script_patterns)
         lines.extend(f"instance fact {key}: `{pattern.pattern}`" for key, pattern in self.facts)
         return lines
@@ -265,7 +271,7 @@ def _parse_conditions(raw: object, where: str) -> Conditions:
     if not isinstance(raw, dict):
         raise CatalogFormatError(f"{where} must be an object")
     data = cast("dict[str, object]", raw)
-    known = set(_LIST_KEYS) | {"exitCodes", "scope", "patterns", "scriptPatterns", "facts"}
+    known = set(_LIST_KEYS) | {"exitCodes", "scope", "patterns", "hintPatterns", "scriptPatterns", "facts"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise CatalogFormatError(f"{where}: unknown condition {unknown[0]!r}")
@@ -289,6 +295,10 @@ def _parse_conditions(raw: object, where: str) -> Conditions:
         values["scope"] = scope
     if "patterns" in data:
         values["patterns"] = tuple(compile_pattern(text, where) for text in _text_list(data, "patterns", where, required=True))
+    if "hintPatterns" in data:
+        values["hint_patterns"] = tuple(
+            compile_pattern(text, where) for text in _text_list(data, "hintPatterns", where, required=True)
+        )
     if "scriptPatterns" in data:
         values["script_patterns"] = tuple(
             compile_pattern(text, where) for text in _text_list(data, "scriptPatterns", where, required=True)

@@ -76,6 +76,8 @@ def test_team_records_are_added_and_win_on_the_same_id(tmp_path: Path) -> None:
         (doc(record(), record()), "duplicate id 'team-cache-warmup'"),
         (doc(record(signals={"patterns": ["(unclosed"]})), "invalid regular expression '(unclosed'"),
         (doc(record(signals={"patterns": ["(a+)+$"]})), "repeats a repeated group"),
+        (doc(record(signals={"hintPatterns": ["(unclosed"]})), "invalid regular expression '(unclosed'"),
+        (doc(record(signals={"hintPatterns": []})), "'hintPatterns' must be a non-empty list of strings"),
         (doc(record(fix="restart it")), "'fix' must be a non-empty list of strings"),
         (doc(record(docs=["http://insecure.example.com"])), "must start with https://"),
         (doc(record(priority="high")), "'priority' must be an integer"),
@@ -109,3 +111,11 @@ def test_unless_platform_does_not_veto_an_unknown_platform(tmp_path: Path) -> No
     assert catalog.match(evidence_from({**fires, "platform": None}))[0].cause_id == "team-cache-warmup"
     assert catalog.match(evidence_from({**fires, "platform": "Server"}))[0].cause_id == "team-cache-warmup"
     assert "team-cache-warmup" not in [m.cause_id for m in catalog.match(evidence_from({**fires, "platform": "Lambda"}))]
+
+
+def test_a_team_record_can_use_hint_patterns(tmp_path: Path) -> None:
+    vague = record(signals={"hintPatterns": ["cache (?:was )?slow"]}, confidence="low")
+    catalog = load_catalog(write(tmp_path, doc(vague)))
+    matches = catalog.match(evidence_from({"event": "AfterInstall", "errorCode": "ScriptFailed", "logTail": "cache was slow"}))
+    found = next(m for m in matches if m.cause_id == "team-cache-warmup")
+    assert found.confidence == "low", "a hint keeps the record's own confidence"

@@ -186,7 +186,8 @@ def test_every_pattern_is_linear_on_hostile_lines() -> None:
     patterns = []
     for record in builtin_catalog().records:
         for block in (record.when, record.signals, record.unless, *record.any_of):
-            patterns += list(block.patterns) + list(block.script_patterns) + [p for _, p in block.facts]
+            patterns += list(block.patterns) + list(block.hint_patterns) + list(block.script_patterns)
+            patterns += [p for _, p in block.facts]
     started = time.perf_counter()
     for pattern in patterns:
         for line in lines:
@@ -212,3 +213,31 @@ def test_a_line_repeated_in_the_log_is_evidence_once() -> None:
     )
     top = builtin_catalog().match(evidence)[0]
     assert top.evidence.count(refused) == 1
+
+
+GENERIC_AGENT_MESSAGE = (
+    "CodeDeploy agent was not able to receive the lifecycle event. Check the CodeDeploy agent logs on your host "
+    "and make sure the agent is running and can connect to the CodeDeploy server."
+)
+
+
+def test_a_hint_text_ranks_the_cause_but_is_not_proof() -> None:
+    # CodeDeploy's generic message fits a stopped agent, a blocked endpoint and missing credentials alike.
+    found = evidence(lifecycle_event="ApplicationStop", event_status="Pending", deployment_error_message=GENERIC_AGENT_MESSAGE)
+    top = builtin_catalog().match(found)[0]
+    assert (top.cause_id, top.confidence) == ("agent-not-running", "medium")
+    assert top.evidence[0].startswith("CodeDeploy agent was not able to receive")
+
+
+def test_the_agent_log_turns_the_hint_into_proof() -> None:
+    found = evidence(
+        lifecycle_event="ApplicationStop",
+        event_status="Pending",
+        deployment_error_message=GENERIC_AGENT_MESSAGE,
+        extra_log_lines=(
+            "ERROR [codedeploy-agent(1234)]: Missing credentials - "
+            "please check if this instance was started with an IAM instance profile",
+        ),
+    )
+    top = builtin_catalog().match(found)[0]
+    assert (top.cause_id, top.confidence) == ("instance-profile-missing", "high")
