@@ -40,7 +40,6 @@ from botocore.exceptions import ClientError
 from codedeploy_doctor.aws.context import NEVER_A_WARNING, CollectionContext
 from codedeploy_doctor.aws.failures import call_error, error_code, error_message
 from codedeploy_doctor.snapshot import JsonObject
-from codedeploy_doctor.traffic.ecs import forward_shares
 
 EC2_IDS_PER_CALL: Final = 1000
 """DescribeInstances takes at most 1000 instance ids a call."""
@@ -208,7 +207,12 @@ class _TrafficRun:
             self.call("elbv2", "DescribeTargetGroups", self._on_target_groups, Names=tg_names)
         unique = list(dict.fromkeys(listeners))
         if unique:
-            self.call("elbv2", "DescribeListeners", lambda r: self._on_listeners(r, prod, tg_names), ListenerArns=unique)
+            self.call("elbv2", "DescribeListeners", self._on_listeners, ListenerArns=unique)
+        # Every rule of a production listener is production traffic: one that forwards to Green
+        # while the default action forwards to Blue splits production. Rules need only the
+        # listener's ARN, which the deployment names, so they are read alongside the listeners.
+        for arn in dict.fromkeys(prod):
+            self.on(self.ctx.submit(_describe_rules, self.ctx, arn), functools.partial(self._on_rules, arn))
         self.on(self.group, self._on_ecs_group)
 
     # --- ELBv2 and Classic ELB ----------------------------------------------------------------
@@ -233,7 +237,7 @@ class _TrafficRun:
         if response is not None:
             self.instance_health[name] = list(response.get("InstanceStates") or [])
 
-    def _on_listeners(self, response: JsonObject | None, prod: Sequence[str], tg_names: Sequence[str]) -> None:
+    def _on_listeners(self, response: JsonObject | None) -> None:
         if response is None:
             return
         self.listeners = {
@@ -241,14 +245,6 @@ class _TrafficRun:
             for listener in response.get("Listeners") or []
             if isinstance(listener, dict) and isinstance(listener.get("ListenerArn"), str)
         }
-        for arn in prod:
-            listener = self.listeners.get(arn)
-            if listener is None:
-                continue
-            shares = forward_shares(listener.get("DefaultActions") or [])
-            if shares is None or not set(shares) & set(tg_names):
-                # Production reaches the deployment's target groups through a rule, not the default action.
-                self.on(self.ctx.submit(_describe_rules, self.ctx, arn), functools.partial(self._on_rules, arn))
 
     def _on_rules(self, arn: str, rules: list[JsonObject] | None) -> None:
         if rules is not None:
@@ -395,7 +391,7 @@ def _describe_instances(ctx: CollectionContext, instance_ids: list[str]) -> list
 
 
 def _describe_rules(ctx: CollectionContext, listener_arn: str) -> list[JsonObject] | None:
-    """Every rule of one listener (a few pages at most), or None when the call failed."""
+    """Every rule of one listener (a few pages at most), or None when a call failed: part of the rules proves nothing."""
     rules: list[JsonObject] = []
     marker: str | None = None
     for _page in range(MAX_RULE_PAGES):
@@ -404,9 +400,9 @@ def _describe_rules(ctx: CollectionContext, listener_arn: str) -> list[JsonObjec
             params["Marker"] = marker
         response = ctx.try_call("elbv2", "DescribeRules", **params)
         if response is None:
-            return rules or None
+            return None
         rules.extend(rule for rule in response.get("Rules") or [] if isinstance(rule, dict))
         marker = response.get("NextMarker")
         if not marker:
-            break
-    return rules
+            return rules
+    return None  # more pages than a listener can hold rules for: not read in full

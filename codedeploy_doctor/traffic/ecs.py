@@ -1,10 +1,13 @@
 """Is Blue serving? for ECS blue/green: task sets, production listener weights, Blue target group health.
 
 Blue is the original task set (``taskSetsInfo[].taskSetLabel: Blue``) and the target group it
-serves through. The traffic layer answers with the production listener's forward weights
-(DescribeListeners, or DescribeRules when the default action does not forward to the
-deployment's target groups) and the health of Blue's target group; CodeDeploy's own view is the
-task sets' ``trafficWeight`` and the AllowTraffic event.
+serves through. The traffic layer answers with the production listener's forward weights and
+the health of Blue's target group; CodeDeploy's own view is the task sets' ``trafficWeight`` and
+the AllowTraffic event. Every route of the production listener that forwards to the
+deployment's target groups counts (the default action and each rule, from DescribeListeners and
+DescribeRules): Blue serves fully only when every route sends it everything, not at all when
+none sends it anything, partly otherwise. Without the rules, a listener whose default action
+forwards elsewhere proves nothing.
 
 An ECS service whose ``deploymentController`` is not CODE_DEPLOY cannot be deployed by
 CodeDeploy at all: the verdict then says so first and judges whatever the production listener
@@ -51,17 +54,36 @@ SERVICES_SOURCE = "ecs:DescribeServices"
 
 
 @dataclass(frozen=True)
+class _Route:
+    """One way into the deployment's target groups: the default action or one rule."""
+
+    where: str
+    """``default action`` or ``rule 10``."""
+    shares: dict[str, float]
+    """Percent of that route's traffic per target group name."""
+
+
+@dataclass(frozen=True)
 class _ListenerSplit:
-    """How one listener splits traffic between target groups."""
+    """How one listener splits traffic between target groups, route by route."""
 
     arn: str
     """Listener ARN."""
     port: str
     """``:443`` for summaries."""
-    shares: dict[str, float]
-    """Percent of traffic per target group name."""
-    where: str
-    """``default action`` or ``rule 10``."""
+    routes: tuple[_Route, ...]
+    """Every route that forwards to the deployment's target groups."""
+
+    def share_of(self, target_group: str | None) -> float:
+        """Mean share of ``target_group`` over the routes: 100 only if every route sends it all, 0 if none sends any."""
+        if not self.routes or target_group is None:
+            return 0.0
+        return sum(route.shares.get(target_group, 0.0) for route in self.routes) / len(self.routes)
+
+    @property
+    def target_groups(self) -> list[str]:
+        """Target groups some route forwards traffic to."""
+        return sorted({name for route in self.routes for name, share in route.shares.items() if share > SHARE_EPSILON})
 
 
 def forward_shares(actions: Sequence[object]) -> dict[str, float] | None:
@@ -86,33 +108,43 @@ def forward_shares(actions: Sequence[object]) -> dict[str, float] | None:
 
 
 def _listener_split(view: TrafficView, arn: str, pair: Sequence[str]) -> _ListenerSplit | None:
+    """The listener's routes into ``pair``, or None when what it forwards is not known.
+
+    Rules not in the snapshot (not read, or a snapshot recorded before they were) leave the
+    default action as the only known route; when it does not forward to the pair, nothing is known.
+    """
     listener = view.listener(arn)
     if listener is None:
         return None
     port = f":{listener['Port']}" if isinstance(listener.get("Port"), int) else arn.rsplit("/", 1)[-1]
-    shares = forward_shares(as_list(listener.get("DefaultActions")))
-    where = "default action"
-    if shares is None or not set(shares) & set(pair):
-        # The deployment's target groups may be reached through a rule rather than the default action.
-        rules = [r for r in view.rules(arn) or [] if not r.get("IsDefault")]
-        rules.sort(key=lambda r: int(r["Priority"]) if str(r.get("Priority", "")).isdigit() else 1_000_000)
-        for rule in rules:
-            rule_shares = forward_shares(as_list(rule.get("Actions")))
-            if rule_shares is not None and set(rule_shares) & set(pair):
-                shares, where = rule_shares, f"rule {rule.get('Priority')}"
-                break
-    return _ListenerSplit(arn=arn, port=port, shares=shares or {}, where=where)
+    routes: list[_Route] = []
+    default = forward_shares(as_list(listener.get("DefaultActions")))
+    if default is not None and set(default) & set(pair):
+        routes.append(_Route("default action", default))
+    rules = view.rules(arn)
+    if rules is None:
+        return _ListenerSplit(arn=arn, port=port, routes=tuple(routes)) if routes else None
+    ordered = [r for r in rules if not r.get("IsDefault")]
+    ordered.sort(key=lambda r: int(r["Priority"]) if str(r.get("Priority", "")).isdigit() else 1_000_000)
+    for rule in ordered:
+        shares = forward_shares(as_list(rule.get("Actions")))
+        if shares is not None and set(shares) & set(pair):
+            routes.append(_Route(f"rule {rule.get('Priority')}", shares))
+    return _ListenerSplit(arn=arn, port=port, routes=tuple(routes))
 
 
 def _describe_split(split: _ListenerSplit, labels: dict[str, str], role: str) -> str:
-    if not split.shares:
-        return f"{role} listener {split.port} forwards to no target group"
-    parts = [
-        f"{percent(share)} to {name}" + (f" ({labels[name]})" if name in labels else "")
-        for name, share in sorted(split.shares.items(), key=lambda item: -item[1])
-    ]
-    via = "" if split.where == "default action" else f" via {split.where}"
-    return f"{role} listener {split.port} forwards {', '.join(parts)}{via}"
+    if not split.routes:
+        return f"{role} listener {split.port} forwards to no target group of the deployment"
+    described: list[str] = []
+    for route in split.routes:
+        parts = [
+            f"{percent(share)} to {name}" + (f" ({labels[name]})" if name in labels else "")
+            for name, share in sorted(route.shares.items(), key=lambda item: -item[1])
+        ]
+        via = "" if route.where == "default action" and len(split.routes) == 1 else f" via {route.where}"
+        described.append(f"{', '.join(parts)}{via}")
+    return f"{role} listener {split.port} forwards {'; '.join(described)}"
 
 
 def _task_sets(target: Target | None) -> tuple[JsonObject | None, JsonObject | None, bool]:
@@ -203,7 +235,7 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     labels = {name: label for name, label in ((blue_tg, "Blue"), (green_tg, "Green")) if name}
     service = _service_for(view, facts, target)
     service_read = view.services() is not None
-    controller = as_str(as_object(as_object(service).get("deploymentController")).get("type")) or ("ECS" if service else None)
+    controller = _controller(service)
 
     checks: list[TrafficCheck] = [_events_check(target, blue_info, green_info, labelled)]
     problems: list[TrafficCheck] = []
@@ -215,11 +247,18 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
         problems.extend(failure_checks(snapshot, "elbv2", ["DescribeListeners", "DescribeRules"]))
         if not prod_arns:
             problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail="the deployment names no production listener"))
-        elif not any(p.source.startswith("elbv2:DescribeListeners") for p in problems):
-            problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail="production listener not in the snapshot"))
+        elif not any(p.source.startswith(("elbv2:DescribeListeners", "elbv2:DescribeRules")) for p in problems):
+            missing = [arn for arn, split in zip(prod_arns, splits, strict=True) if split is None]
+            detail = (
+                "production listener not in the snapshot"
+                if any(view.listener(arn) is None for arn in missing)
+                else "production listener's rules not in the snapshot, and its default action does not forward "
+                "to the deployment's target groups"
+            )
+            problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail=detail))
 
-    if service is not None and controller != "CODE_DEPLOY":
-        return _not_under_codedeploy(facts, view, service, controller or "ECS", splits, listeners_read, checks, problems)
+    if service is not None and controller is not None and controller != "CODE_DEPLOY":
+        return _not_under_codedeploy(facts, view, service, controller, splits, listeners_read, checks, problems)
 
     blue_state, blue_problems = read_target_group(view, snapshot, blue_tg) if blue_tg else (None, [])
     green_state, _ = read_target_group(view, snapshot, green_tg) if green_tg else (None, [])
@@ -231,13 +270,13 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     green_share: float | None = None
     if listeners_read and blue_tg:
         read = [s for s in splits if s is not None]
-        blue_share = sum(s.shares.get(blue_tg, 0.0) for s in read) / len(read)
-        green_share = sum(s.shares.get(green_tg, 0.0) for s in read) / len(read) if green_tg else None
+        blue_share = sum(s.share_of(blue_tg) for s in read) / len(read)
+        green_share = sum(s.share_of(green_tg) for s in read) / len(read) if green_tg else None
         for split in read:
             checks.append(
                 TrafficCheck(
                     source=LISTENERS_SOURCE,
-                    ok=split.shares.get(blue_tg, 0.0) > SHARE_EPSILON,
+                    ok=split.share_of(blue_tg) > SHARE_EPSILON,
                     detail=_describe_split(split, labels, "production"),
                 )
             )
@@ -265,7 +304,7 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     blue_task_set = _service_task_set(service, blue_info)
     green_task_set = _service_task_set(service, green_info)
     if service is not None:
-        checks.append(_service_check(service, blue_info, blue_task_set, green_task_set))
+        checks.append(_service_check(service, controller, blue_info, blue_task_set, green_task_set))
     if not blue_tg:
         problems.append(
             TrafficCheck(
@@ -276,7 +315,14 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
 
     verdict: Verdict
     basis: Basis
-    if blue_share is not None and blue_state is not None:
+    if blue_share is not None and blue_state is None and blue_share <= SHARE_EPSILON:
+        # The listener sends Blue nothing: its health cannot change that.
+        basis = "traffic-layer"
+        verdict = "not-serving"
+        summary = f"production listener sends {percent(blue_share)} to Blue ({blue_tg})"
+        if green_share is not None and green_tg:
+            summary += f" and {percent(green_share)} to Green ({green_tg})"
+    elif blue_share is not None and blue_state is not None:
         basis = "traffic-layer"
         healthy = len(blue_state.serving)
         verdict = share_verdict(blue_share)
@@ -362,11 +408,30 @@ def _events_check(target: Target | None, blue: JsonObject | None, green: JsonObj
     return TrafficCheck(source=LIFECYCLE_SOURCE, ok=ok, detail="; ".join(parts))
 
 
+def _controller(service: JsonObject | None) -> str | None:
+    """The service's deployment controller; None when it cannot be told.
+
+    ECS leaves ``deploymentController`` out for its default controller, but task sets exist only
+    under an external controller such as CODE_DEPLOY: a service with task sets and no field is
+    not known to be under plain ECS.
+    """
+    if service is None:
+        return None
+    named = as_str(as_object(service.get("deploymentController")).get("type"))
+    if named is not None:
+        return named
+    return None if as_list(service.get("taskSets")) else "ECS"
+
+
 def _service_check(
-    service: JsonObject, blue_info: JsonObject | None, blue: JsonObject | None, green: JsonObject | None
+    service: JsonObject,
+    controller: str | None,
+    blue_info: JsonObject | None,
+    blue: JsonObject | None,
+    green: JsonObject | None,
 ) -> TrafficCheck:
     name = as_str(service.get("serviceName")) or "service"
-    parts = [f"service {name}: deploymentController CODE_DEPLOY"]
+    parts = [f"service {name}: deploymentController {controller or 'not stated (task sets exist)'}"]
     for label, task_set in (("Blue", blue), ("Green", green)):
         if task_set is not None:
             running = as_number(task_set.get("runningCount"))
@@ -416,9 +481,9 @@ def _not_under_codedeploy(
     read = [s for s in splits if s is not None]
     for split in read:
         checks.append(
-            TrafficCheck(source=LISTENERS_SOURCE, ok=bool(split.shares), detail=_describe_split(split, {}, "production"))
+            TrafficCheck(source=LISTENERS_SOURCE, ok=bool(split.routes), detail=_describe_split(split, {}, "production"))
         )
-    served = sorted({tg for split in read for tg, share in split.shares.items() if share > SHARE_EPSILON})
+    served = sorted({tg for split in read for tg in split.target_groups})
     states: list[LoadBalancerState] = []
     for tg in served:
         state, failed = read_target_group(view, facts.snapshot, tg)

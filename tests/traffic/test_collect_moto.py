@@ -468,14 +468,17 @@ def ecs_world(
     return deployment, [target], group
 
 
-def test_ecs_half_shifted_takes_five_calls(aws: None) -> None:
+def test_ecs_half_shifted_takes_six_calls(aws: None) -> None:
     deployment, targets, group = ecs_world("half", "CODE_DEPLOY", (50, 50))
 
     run = collect(deployment, targets, {"All": ["half-cluster:orders-api"]}, group=group)
 
+    # The production listener's rules are read beside the listeners (a rule may route
+    # production elsewhere); the test listener's are not needed.
     assert run.calls == {
         "elbv2:DescribeTargetGroups": 1,
         "elbv2:DescribeListeners": 1,
+        "elbv2:DescribeRules": 1,
         "elbv2:DescribeTargetHealth": 2,
         "ecs:DescribeServices": 1,
     }

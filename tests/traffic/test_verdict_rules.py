@@ -390,3 +390,85 @@ def test_blue_and_green_both_registered_is_a_split() -> None:
     assert (result.verdict, result.basis) == ("partial", "traffic-layer")
     assert "Green also receives production traffic" in result.summary
     assert result.environments[0].traffic_share == 50.0
+
+
+# --- ECS: every route of the production listener, and what is not known ---------------------------
+
+TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders-tg-{}/{}"
+BLUE_TG = TG_ARN.format("blue", "1e5a9c3f7b2d6e48")
+GREEN_TG = TG_ARN.format("green", "6c2e8a4f1b9d3e75")
+
+
+def _prod_listener(data: Json) -> Json:
+    arn = data["deployment"]["loadBalancerInfo"]["targetGroupPairInfoList"][0]["prodTrafficRoute"]["listenerArns"][0]
+    return next(listener for listener in data["traffic"]["elbv2"]["listeners"] if listener["ListenerArn"] == arn)  # type: ignore[no-any-return]
+
+
+def _forward(arn: str) -> list[Json]:
+    return [{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": arn, "Weight": 1}]}}]
+
+
+def _rule(data: Json, priority: str, actions: list[Json]) -> Json:
+    listener = _prod_listener(data)["ListenerArn"]
+    return {
+        "RuleArn": f"{listener.replace(':listener/', ':listener-rule/')}/{priority}",
+        "Priority": priority,
+        "Conditions": [{"Field": "path-pattern", "Values": [f"/p{priority}/*"]}],
+        "Actions": actions,
+        "IsDefault": False,
+    }
+
+
+def _rules(data: Json, *rules: Json) -> None:
+    arn = _prod_listener(data)["ListenerArn"]
+    data["traffic"]["elbv2"]["rules"] = {arn: list(rules)}
+
+
+def test_ecs_a_rule_to_green_beside_a_default_to_blue_is_partial() -> None:
+    def change(data: Json) -> None:
+        _prod_listener(data)["DefaultActions"] = _forward(BLUE_TG)
+        _rules(data, _rule(data, "10", _forward(GREEN_TG)))
+
+    result = judge("ecs-half-shifted", change)
+    assert (result.verdict, result.basis) == ("partial", "traffic-layer")
+    listener = next(c for c in result.checks if c.source == "elbv2:DescribeListeners" and "production" in c.detail)
+    assert "via default action" in listener.detail and "via rule 10" in listener.detail
+
+
+def test_ecs_every_forwarding_rule_counts_not_only_the_first() -> None:
+    def change(data: Json) -> None:
+        _prod_listener(data)["DefaultActions"] = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]
+        _rules(data, _rule(data, "5", _forward(BLUE_TG)), _rule(data, "10", _forward(GREEN_TG)))
+
+    assert judge("ecs-half-shifted", change).verdict == "partial"
+
+
+def test_ecs_rules_that_could_not_be_read_confirm_nothing() -> None:
+    def change(data: Json) -> None:
+        _prod_listener(data)["DefaultActions"] = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]
+        data["errors"] = [{"service": "elbv2", "operation": "DescribeRules", "code": "AccessDenied", "message": "denied"}]
+
+    result = judge("ecs-half-shifted", change)
+    assert result.basis == "codedeploy-only"
+    assert any(not c.ok and c.source.startswith("elbv2:DescribeRules") for c in result.checks)
+
+
+def test_ecs_a_listener_that_sends_blue_nothing_needs_no_health_to_say_so() -> None:
+    def change(data: Json) -> None:
+        _prod_listener(data)["DefaultActions"] = _forward(GREEN_TG)
+        data["traffic"]["elbv2"]["targetHealth"] = {}
+        data["errors"] = [{"service": "elbv2", "operation": "DescribeTargetHealth", "code": "AccessDenied", "message": "x"}]
+
+    result = judge("ecs-half-shifted", change)
+    assert (result.verdict, result.basis) == ("not-serving", "traffic-layer")
+    assert "0% to Blue" in result.summary
+
+
+def test_ecs_task_sets_without_a_controller_field_are_still_codedeploys() -> None:
+    def change(data: Json) -> None:
+        for service in data["traffic"]["ecs"]["services"]:
+            service.pop("deploymentController", None)
+
+    result = judge("ecs-half-shifted", change)
+    assert "not under CodeDeploy" not in result.summary
+    assert (result.verdict, result.basis) == ("partial", "traffic-layer")
