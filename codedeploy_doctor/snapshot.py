@@ -59,6 +59,8 @@ class Collection:
     """True when more targets matched than were fetched in detail (bounded work)."""
     blue_target_ids: tuple[str, ...] = ()
     """Every Blue target id listed (blue/green): the Blue fleet, of which only a sample is read in detail."""
+    blue_listed_in_full: bool = False
+    """True when ``blue_target_ids`` is the whole Blue fleet (the listing ended without a ``nextToken``)."""
 
     def to_json(self) -> JsonObject:
         """Return the snapshot representation."""
@@ -70,6 +72,7 @@ class Collection:
         }
         if self.blue_target_ids:
             data["blueTargetIds"] = list(self.blue_target_ids)
+            data["blueListedInFull"] = self.blue_listed_in_full
         return data
 
 
@@ -258,12 +261,15 @@ def _collection(raw: Any, target_count: int, source: str) -> Collection | None:
         source,
         "'collection.blueTargetIds' must be a list of strings",
     )
+    in_full = raw.get("blueListedInFull", False)
+    _require(isinstance(in_full, bool), source, "'collection.blueListedInFull' must be true or false")
     return Collection(
         strategy=strategy,
         listed={str(k): v for k, v in listed.items() if isinstance(v, int) and not isinstance(v, bool)},
         fetched=_count(raw, "fetched", f"{source} (collection)", target_count),
         truncated=truncated,
         blue_target_ids=tuple(blue_ids),
+        blue_listed_in_full=in_full,
     )
 
 

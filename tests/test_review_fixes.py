@@ -181,3 +181,103 @@ def test_the_annotation_names_the_cause_to_explain() -> None:
     (annotation,) = failure_annotations(report, TextPolicy())
     assert f"run 'cd-doctor explain {report.causes[0].id}'" in annotation
     assert "<cause-id>" not in annotation
+
+
+# --- third review: Server verdicts --------------------------------------------------------------
+
+WEB_TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-prod-tg/4b8e1d6a3f9c2e70"
+API_TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-api-tg/7c1e5a9d3b8f2e64"
+
+
+def _verdict(data: dict[str, object]) -> BlueTraffic:
+    from codedeploy_doctor.traffic import assess_blue_traffic
+
+    return assess_blue_traffic(snapshot_from_json(json.loads(json.dumps(data)), "test"))
+
+
+def _health(target_id: str, state: str) -> dict[str, object]:
+    return {"Target": {"Id": target_id, "Port": 80}, "TargetHealth": {"State": state}}
+
+
+def test_a_successful_rollback_restarted_the_stopped_in_place_instances() -> None:
+    data = load_fixture_json("server-inplace-downloadbundle-unknownerror")
+    before = _verdict(data)
+    assert before.verdict in ("partial", "not-serving")
+    data["deployment"]["rollbackInfo"] = {"rollbackDeploymentId": "d-RB0000001"}
+    data["rollbackDeployment"] = {"deploymentId": "d-RB0000001", "status": "Succeeded"}
+    after = _verdict(data)
+    assert after.verdict == "not-applicable"
+    assert "rollback d-RB0000001 succeeded" in after.summary
+    assert all(member.health != "application stopped" for member in after.environments[0].members)
+
+
+def test_a_green_instance_not_read_in_detail_but_taking_traffic_is_seen() -> None:
+    data = load_fixture_json("traffic-server-bg-untouched-blue")
+    blue = [t["instanceTarget"]["targetId"] for t in data["targets"] if t["instanceTarget"]["instanceLabel"] == "Blue"]
+    # What a live run collects: the failed Green target and the Blue listing, read in full.
+    data["collection"] = {
+        "strategy": "filtered",
+        "listed": {"Failed": 1, "Blue": 2},
+        "fetched": 3,
+        "blueTargetIds": blue,
+        "blueListedInFull": True,
+    }
+    data["traffic"]["elbv2"]["targetHealth"][WEB_TG].append(_health("i-0aaaaaaaaaaaaaaa1", "healthy"))
+    result = _verdict(data)
+    assert result.verdict == "partial"
+    assert "Green also receives production traffic" in result.summary
+    green = next(env for env in result.environments if env.label == "Green")
+    assert "i-0aaaaaaaaaaaaaaa1" in {m.id for m in green.members}
+    # Without knowing the whole Blue fleet, an unlisted registered instance could be Blue: no guess.
+    data["collection"]["blueListedInFull"] = False
+    assert _verdict(data).verdict == "serving"
+
+
+def test_blue_serves_fully_only_if_it_serves_in_every_target_group() -> None:
+    data = load_fixture_json("traffic-server-bg-untouched-blue")
+    data["deployment"]["loadBalancerInfo"]["targetGroupInfoList"].append({"name": "web-api-tg"})
+    groups = data["traffic"]["elbv2"]["targetGroups"]
+    groups.append({**groups[0], "TargetGroupArn": API_TG, "TargetGroupName": "web-api-tg"})
+    data["traffic"]["elbv2"]["targetHealth"][API_TG] = [_health("i-0d83c6a1e5f2b9740", "unhealthy")]
+    result = _verdict(data)
+    assert result.verdict == "partial"
+    assert "2/2 in web-prod-tg, 0/2 in web-api-tg" in result.summary
+
+
+def test_in_place_capacity_names_the_weakest_group() -> None:
+    data = load_fixture_json("traffic-server-inplace-capacity")
+    base = _verdict(data)
+    tg_arn = next(iter(data["traffic"]["elbv2"]["targetHealth"]))
+    admin = tg_arn.replace(tg_arn.split("/")[-2], "shop-admin-tg")
+    data["deployment"]["loadBalancerInfo"]["targetGroupInfoList"].append({"name": "shop-admin-tg"})
+    groups = data["traffic"]["elbv2"]["targetGroups"]
+    groups.append({**groups[0], "TargetGroupArn": admin, "TargetGroupName": "shop-admin-tg"})
+    registered = data["traffic"]["elbv2"]["targetHealth"][tg_arn]
+    data["traffic"]["elbv2"]["targetHealth"][admin] = [_health(str(item["Target"]["Id"]), "unhealthy") for item in registered]
+    result = _verdict(data)
+    assert base.verdict != "not-serving"
+    assert "in shop-admin-tg (the weakest;" in result.summary
+    assert result.verdict == "partial", "the first group still routes to instances"
+
+
+def test_an_unread_rollback_leaves_deregistered_blue_unknown() -> None:
+    data = load_fixture_json("traffic-server-bg-lb-unreadable")
+    for target in data["targets"]:
+        body = target["instanceTarget"]
+        if body["instanceLabel"] == "Blue":
+            for event in body["lifecycleEvents"]:
+                if event["lifecycleEventName"] == "BlockTraffic":
+                    event.update(status="Succeeded", startTime="2026-11-29T09:05:00Z", endTime="2026-11-29T09:05:10Z")
+    data["deployment"]["rollbackInfo"] = {"rollbackDeploymentId": "d-RB0000002"}
+    data.pop("rollbackDeployment", None)
+    result = _verdict(data)
+    assert (result.verdict, result.basis) == ("unknown", "codedeploy-only")
+    assert "status was not read" in result.summary
+
+
+def test_blue_is_gone_once_a_terminating_deployment_succeeded() -> None:
+    data = load_fixture_json("traffic-server-bg-termination-wait")
+    data["deployment"]["status"] = "Succeeded"
+    result = _verdict(data)
+    assert result.blue_termination is not None
+    assert result.blue_termination.startswith("Blue instances were terminated when the deployment completed")

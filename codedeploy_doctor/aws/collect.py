@@ -176,6 +176,7 @@ class Collector:
                 fetched=len(targets),
                 truncated=truncated,
                 blue_target_ids=tuple(listing.get("Blue", [])),
+                blue_listed_in_full="Blue" in listed and listed["Blue"][1],
             ),
             api_calls=self._factory.total_calls,
             extra_logs=tuple(extra_logs),

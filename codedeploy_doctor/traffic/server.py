@@ -137,9 +137,19 @@ def _blue_green(facts: Facts) -> BlueTraffic:
         checks.append(
             TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group")
         )
+    unread_green: list[str] = []
+    if reading.complete and blue_ids and _blue_known_in_full(facts):
+        # A registered instance that is not Blue is a replacement one. The collector reads failed
+        # targets in detail, so a Green instance that passed AllowTraffic (and takes production
+        # traffic) is registered here without being among the targets.
+        unread_green = sorted(reading.registered_ids() - set(blue_ids) - set(green_ids))
+        green_ids = green_ids + unread_green
     gone = [i for i in blue_ids if ec2 is not None and ec2.get(i) in GONE_STATES]
     gone_states = [ec2[i] for i in gone] if ec2 is not None else []
     serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
+    # Each target group is a production path: Blue serves fully only if it serves in every one.
+    per_group = [(state.name, sum(1 for i in serving_blue if i in state.serving)) for state in reading.states]
+    uneven = reading.complete and len({count for _, count in per_group}) > 1
     if reading.complete:
         checks.append(health_check(reading, blue_ids, "Blue instance"))
         if green_ids:
@@ -161,6 +171,11 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     if reading.complete and blue_ids:
         verdict = count_verdict(len(serving_blue), len(blue_ids))
         summary = _blue_green_summary(verdict, len(serving_blue), len(blue_ids), reading.names, gone_states, blocked)
+        if uneven:
+            verdict = "partial"
+            summary = "Blue instances healthy per target group: " + ", ".join(
+                f"{count}/{len(blue_ids)} in {name}" for name, count in per_group
+            )
         if verdict == "serving" and serving_green:
             # Green registered while Blue was never blocked: production is split between the revisions.
             verdict = "partial"
@@ -196,7 +211,9 @@ def _blue_green(facts: Facts) -> BlueTraffic:
         ),
         Environment(
             label="Green",
-            members=_members(green_ids, reading, ec2, share_each),
+            members=_members(
+                green_ids, reading, ec2, share_each, {i: "registered and not Blue; not read in detail" for i in unread_green}
+            ),
             traffic_share=green_share,
             summary=_environment_summary(len(serving_green), len(green_ids), reading, green_share),
         ),
@@ -211,6 +228,12 @@ def _environment_summary(serving: int, total: int, reading: LoadBalancerReading,
     if share is not None:
         text += f"; ~{percent(share)} of healthy targets"
     return text
+
+
+def _blue_known_in_full(facts: Facts) -> bool:
+    """Tell whether every Blue instance id is known (so any other registered instance is not Blue)."""
+    collection = facts.snapshot.collection
+    return collection is None or collection.strategy == "all" or collection.blue_listed_in_full
 
 
 def _gone_phrase(states: Sequence[str]) -> str:
@@ -251,6 +274,8 @@ def _infer_blue_green(
         return "unknown", "no Blue instance target in the snapshot"
     if rollback is not None and rollback.running and blocked:
         return "unknown", f"rollback {rollback.deployment_id} is {rollback.status}: traffic is moving back to Blue"
+    if rollback is not None and rollback.status is None and blocked:
+        return "unknown", f"rollback {rollback.deployment_id} was started but its status was not read: it may have put Blue back"
     if blocking:
         return (
             "unknown",
@@ -337,6 +362,13 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
             )
 
     summary = f"{in_service}/{plural(fleet, 'instance')} in service in {reading.names}"
+    if reading.complete and len(reading.states) > 1 and len({len(state.serving) for state in reading.states}) > 1:
+        # Capacity is the weakest group's; name each group's own count rather than one false total.
+        weakest = min(reading.states, key=lambda state: len(state.serving))
+        others = ", ".join(f"{state.name} {len(state.serving)}" for state in reading.states if state is not weakest)
+        summary = f"{in_service}/{plural(fleet, 'instance')} in service in {weakest.name} (the weakest; {others})"
+        if in_service == 0:
+            verdict = "partial"  # another production path still routes to instances
     if not reading.complete:
         summary = (
             f"~{in_service}/{plural(fleet, 'instance')} in service (per CodeDeploy, not confirmed against the load balancer)"
@@ -369,15 +401,29 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
         detail = "no instance was left with its application stopped"
         tail = "no instance was left with its application stopped"
     check = TrafficCheck(source=LIFECYCLE_SOURCE, ok=not stopped, detail=detail)
+    rollback = read_rollback(facts)
+    restored_by_rollback = bool(stopped) and rollback is not None and rollback.succeeded
     members = tuple(
         EnvironmentMember(
-            id=t.id, health="application stopped" if t in stopped else None, detail=f"target {t.status}" if t.status else None
+            id=t.id,
+            health="application stopped" if t in stopped and not restored_by_rollback else None,
+            detail=f"target {t.status}" if t.status else None,
         )
         for t in instances
     )
     verdict: Verdict = "not-applicable"
     summary = f"in-place deployment without a load balancer: CodeDeploy routes no traffic, there is no Blue to check; {tail}"
-    if stopped:
+    if rollback is not None and restored_by_rollback:
+        # The rollback redeployed the last good revision to these instances, ApplicationStart included.
+        restored = f" ({rollback.restored})" if rollback.restored else ""
+        check = TrafficCheck(
+            source=LIFECYCLE_SOURCE, ok=True, detail=f"{detail}; rollback {rollback.deployment_id} succeeded and started it again"
+        )
+        summary = (
+            "in-place deployment without a load balancer: CodeDeploy routes no traffic; rollback "
+            f"{rollback.deployment_id} succeeded and redeployed the last good revision{restored} to the instances"
+        )
+    elif stopped:
         # No Blue, but the original version was serving on these instances and is now stopped on
         # some: production capacity is lost, which is page-worthy (no traffic layer can confirm more).
         # Only settled targets count, so this holds while the deployment still runs too.

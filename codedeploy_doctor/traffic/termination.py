@@ -37,6 +37,14 @@ def blue_termination(facts: Facts) -> str | None:
     if action == "KEEP_ALIVE":
         return f"{what} {verb} kept alive after the deployment (KEEP_ALIVE): deregistered but running until you terminate {them}"
     wait = int(as_number(option.get("terminationWaitTimeInMinutes")) or 0)
+    if facts.succeeded:
+        # A blue/green deployment stays InProgress through the termination wait: once it has
+        # Succeeded, the wait is over (or was skipped) and Blue is gone.
+        were = "were" if server else "was"
+        return (
+            f"{what} {were} terminated when the deployment completed "
+            f"(TERMINATE, after a {_minutes(wait)} wait or when it was skipped)"
+        )
     if facts.deployment.get("instanceTerminationWaitTimeStarted") is True:
         started = latest_event_end(facts.targets)
         if started is None:

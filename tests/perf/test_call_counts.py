@@ -174,3 +174,16 @@ def test_blue_is_counted_over_every_listed_blue_instance_not_the_sample_read(fai
     assert "24/40 Blue instances healthy" in report.blue_traffic.summary
     blue = next(env for env in report.blue_traffic.environments if env.label == "Blue")
     assert len(blue.members) == 40
+
+
+@pytest.mark.parametrize(("targets", "in_full"), [(80, True), (1000, False)])
+def test_the_snapshot_says_whether_the_blue_listing_is_the_whole_fleet(targets: int, in_full: bool) -> None:
+    """40 Blue ids fit one page; 500 do not: then an unlisted registered instance may be Blue, and no one guesses."""
+    workload = blue_green_workload(targets, 1)
+    codedeploy, traffic_world = worlds(workload, 0.0, PAGE_SIZE)
+    factory = offline_factory(codedeploy.attach, traffic_world.attach)
+    snapshot = Collector(factory, traffic=collect_traffic).collect(DeploymentId(workload.deployment_id))
+    assert snapshot.collection is not None
+    assert snapshot.collection.blue_listed_in_full is in_full
+    assert snapshot.to_json()["collection"]["blueListedInFull"] is in_full
+    assert diagnose(snapshot).blue_traffic.verdict == "serving"
