@@ -19,11 +19,11 @@ from typing import Any
 
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext
-from codedeploy_doctor.aws.failures import translate
+from codedeploy_doctor.aws.failures import call_error, error_code, translate
 from codedeploy_doctor.aws.logs import collect_log_lines
 from codedeploy_doctor.deadline import abandon
 from codedeploy_doctor.ids import DeploymentId
-from codedeploy_doctor.snapshot import Collection, JsonObject, Snapshot
+from codedeploy_doctor.snapshot import CallError, Collection, JsonObject, Snapshot
 
 BATCH_LIMIT = 25
 """BatchGetDeploymentTargets accepts at most 25 target ids a call."""
@@ -40,6 +40,8 @@ BLUE_LIST_PAGES = 1
 FAILED_STATUSES = ("Failed",)
 STUCK_STATUSES = ("Pending", "InProgress", "Unknown", "Skipped", "Ready")
 TERMINAL_FAILED = frozenset({"Failed", "Stopped"})
+NOT_STARTED = frozenset({"Created", "Queued"})
+"""Deployment statuses with no target yet: ListDeploymentTargets would answer DeploymentNotStartedException."""
 STUCK_FILTER = {"TargetStatus": list(STUCK_STATUSES)}
 
 
@@ -74,6 +76,8 @@ def plan_target_queries(deployment: JsonObject, *, detail_limit: int = DETAIL_LI
     status = deployment.get("status")
     overview = deployment.get("deploymentOverview") or {}
     blue_green = (deployment.get("deploymentStyle") or {}).get("deploymentType") == "BLUE_GREEN"
+    if status in NOT_STARTED:
+        return []
     if platform in ("ECS", "Lambda"):
         # One target per service or function: listing everything is one call.
         return [TargetQuery("All", {}, detail_limit)]
@@ -85,7 +89,8 @@ def plan_target_queries(deployment: JsonObject, *, detail_limit: int = DETAIL_LI
         # Failed with no failed target: the agent never answered, or targets were skipped.
         queries.append(TargetQuery("Stuck", STUCK_FILTER, detail_limit))
     elif status not in TERMINAL_FAILED and status != "Succeeded" and not queries:
-        queries.append(TargetQuery("InProgress", {"TargetStatus": ["InProgress", "Pending"]}, detail_limit))
+        # Running with nothing failed: one batch of the targets at work is enough to show progress.
+        queries.append(TargetQuery("InProgress", {"TargetStatus": ["InProgress", "Pending"]}, min(detail_limit, BATCH_LIMIT)))
     if blue_green and status != "Succeeded":
         queries.append(TargetQuery("Blue", {"ServerInstanceLabel": ["Blue"]}, BLUE_SAMPLE * 40, BLUE_LIST_PAGES))
     return queries
@@ -129,7 +134,7 @@ class Collector:
             try:
                 listed = {key: future.result() for key, future in listing_futures.items()}
                 nothing_failed = not any(ids for key, (ids, _) in listed.items() if key != "Blue")
-                if deployment.get("status") in TERMINAL_FAILED and nothing_failed:
+                if deployment.get("status") in TERMINAL_FAILED and nothing_failed and not {"Stuck", "All"} & set(listed):
                     # The overview promised failed targets the listing lacks: read the stuck ones instead.
                     stuck = TargetQuery("Stuck", STUCK_FILTER, self._detail_limit)
                     listed["Stuck"] = self._list_targets(ctx, deployment_id, stuck)
@@ -137,6 +142,18 @@ class Collector:
                 listing_future.set_result(listing)
                 detail_ids = select_detail_ids(listing, self._detail_limit)
                 targets = self._batch_get(ctx, deployment_id, detail_ids)
+                missing = _not_returned(detail_ids, targets, set(listing.get("Blue", [])))
+                if missing:
+                    ctx.record(
+                        CallError(
+                            service="codedeploy",
+                            operation="BatchGetDeploymentTargets",
+                            code="TargetsNotReturned",
+                            message=f"{len(missing)} of the targets asked for were not returned: "
+                            + ", ".join(missing[:5])
+                            + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
+                        )
+                    )
                 targets_future.set_result(targets)
                 extra_logs = collect_log_lines(ctx, self._log_group, targets) if self._log_group else []
             except BaseException as exc:
@@ -158,9 +175,10 @@ class Collector:
                 # Ctrl-C: drop queued calls and do not wait for those in flight (nor let exit wait).
                 abandon()
             pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
-        # Blue is listed one page on purpose; only the failure listings count as truncation.
-        truncated = any(not complete for key, (_ids, complete) in listed.items() if key != "Blue")
-        truncated = truncated or len(targets) < sum(len(ids) for key, ids in listing.items() if key != "Blue")
+        # Blue is listed one page on purpose and a running deployment's targets are sampled: only
+        # the failure listings count as truncation, and so do failed targets asked for but not returned.
+        truncated = any(not complete for key, (_ids, complete) in listed.items() if key in ("Failed", "Stuck", "All"))
+        truncated = truncated or bool(missing)
         return Snapshot(
             deployment=deployment,
             targets=tuple(targets),
@@ -208,13 +226,27 @@ class Collector:
         ids: list[str] = []
         token: str | None = None
         pages = 0
+        restarted = False
         while True:
             params: dict[str, Any] = {"deploymentId": deployment_id}
             if query.filters:
                 params["targetFilters"] = query.filters
             if token:
                 params["nextToken"] = token
-            response = self._core(ctx, "ListDeploymentTargets", **params)
+            try:
+                response = ctx.call("codedeploy", "ListDeploymentTargets", **params)
+            except Exception as exc:
+                code = error_code(exc)
+                if code == "DeploymentNotStartedException":
+                    return [], True  # no target yet: nothing to list, and nothing is lost
+                if code == "InvalidNextTokenException" and token and not restarted:
+                    # Tokens can expire between pages: list again from the start, once.
+                    ids, token, pages, restarted = [], None, 0, True
+                    continue
+                if code == "InvalidNextTokenException" and ids:
+                    ctx.record(call_error("codedeploy", "ListDeploymentTargets", exc))
+                    return ids[: query.limit], False  # keep what was listed; the report says it is partial
+                raise translate(exc, "codedeploy", "ListDeploymentTargets", region=self._factory.region) from exc
             ids.extend(response.get("targetIds") or [])
             pages += 1
             token = response.get("nextToken")
@@ -256,6 +288,19 @@ class Collector:
         thread = threading.Thread(target=run, name="cd-doctor-traffic", daemon=True)
         thread.start()
         return thread
+
+
+def _target_id(target: JsonObject) -> str | None:
+    for key, body in target.items():
+        if key != "deploymentTargetType" and isinstance(body, dict) and isinstance(body.get("targetId"), str):
+            return str(body["targetId"])
+    return None
+
+
+def _not_returned(asked: Sequence[str], targets: Sequence[JsonObject], blue: set[str]) -> list[str]:
+    """Failed or stuck ids asked for that BatchGetDeploymentTargets did not return (Blue samples do not count)."""
+    returned = {_target_id(target) for target in targets}
+    return [target_id for target_id in asked if target_id not in returned and target_id not in blue]
 
 
 def select_detail_ids(listing: dict[str, list[str]], limit: int) -> list[str]:

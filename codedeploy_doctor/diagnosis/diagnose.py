@@ -110,7 +110,8 @@ def collection_warnings(snapshot: Snapshot, summary: DeploymentSummary) -> list[
         warnings.append(
             f"read {collection.fetched}{total} failed targets in detail (bounded); groups and first failure are built from them"
         )
-    if snapshot.deployment_group is None and snapshot.api_calls:
+    group_call_failed = any(error.operation == "GetDeploymentGroup" for error in snapshot.errors)
+    if snapshot.deployment_group is None and snapshot.api_calls and not group_call_failed:
         warnings.append("the deployment group could not be read; load balancer and alarm details may be missing")
     return warnings
 

@@ -260,6 +260,22 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     if service is not None and controller is not None and controller != "CODE_DEPLOY":
         return _not_under_codedeploy(facts, view, service, controller, splits, listeners_read, checks, problems)
 
+    if blue_tg is None and listeners_read and len(pair_names) == 2:
+        # No ECS target to name Blue (the deployment failed before creating one): Blue is the
+        # target group production still forwards to, when that is exactly one of the pair.
+        live = [name for name in pair_names if any(s.share_of(name) > SHARE_EPSILON for s in splits if s is not None)]
+        if len(live) == 1:
+            blue_tg = live[0]
+            green_tg = next(name for name in pair_names if name != blue_tg)
+            labels = {blue_tg: "Blue", green_tg: "Green"}
+            checks.append(
+                TrafficCheck(
+                    source=LISTENERS_SOURCE,
+                    ok=True,
+                    detail=f"no ECS target in the snapshot: Blue taken as {blue_tg}, the target group production forwards to",
+                )
+            )
+
     blue_state, blue_problems = read_target_group(view, snapshot, blue_tg) if blue_tg else (None, [])
     green_state, _ = read_target_group(view, snapshot, green_tg) if green_tg else (None, [])
     for problem in blue_problems:

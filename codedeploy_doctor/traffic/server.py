@@ -26,7 +26,16 @@ from codedeploy_doctor.traffic.common import (
     percent,
     read_rollback,
 )
-from codedeploy_doctor.traffic.facts import Facts, Target, TrafficView, as_object, as_str, minimum_healthy_hosts, plural
+from codedeploy_doctor.traffic.facts import (
+    Facts,
+    Target,
+    TrafficView,
+    as_number,
+    as_object,
+    as_str,
+    minimum_healthy_hosts,
+    plural,
+)
 from codedeploy_doctor.traffic.load_balancers import LoadBalancerReading, health_check, read_load_balancers
 
 INSTANCES_SOURCE = "ec2:DescribeInstances"
@@ -230,6 +239,13 @@ def _environment_summary(serving: int, total: int, reading: LoadBalancerReading,
     return text
 
 
+def _unread_failed(facts: Facts) -> int:
+    """Failed targets the overview counts but the snapshot does not hold (bounded collection)."""
+    failed_total = as_number(as_object(facts.deployment.get("deploymentOverview")).get("Failed"))
+    read = sum(1 for t in facts.targets_of("InstanceTarget") if t.status == "Failed")
+    return max(int(failed_total or 0) - read, 0)
+
+
 def _blue_known_in_full(facts: Facts) -> bool:
     """Tell whether every Blue instance id is known (so any other registered instance is not Blue)."""
     collection = facts.snapshot.collection
@@ -291,6 +307,9 @@ def _infer_blue_green(
             "partial",
             f"{len(blocked)}/{len(blue)} Blue instances deregistered at BlockTraffic",
         )
+    fleet = len(facts.snapshot.collection.blue_target_ids) if facts.snapshot.collection is not None else 0
+    if fleet > len(blue):
+        return "serving", f"BlockTraffic never ran on the {len(blue)} Blue instances read in detail (of {fleet} listed)"
     return "serving", f"BlockTraffic never ran on the {plural(len(blue), 'Blue instance')}"
 
 
@@ -373,6 +392,9 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
         summary = (
             f"~{in_service}/{plural(fleet, 'instance')} in service (per CodeDeploy, not confirmed against the load balancer)"
         )
+        unread = _unread_failed(facts)
+        if unread and in_service:
+            summary += f"; at most: {unread} failed instances were not read in detail"
     if taken_out:
         summary += f"; {len(taken_out)} taken out at BlockTraffic and not put back"
     if minimum is not None:
@@ -431,10 +453,19 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
         fleet = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool) and v > 0)
         total = max(fleet, len(instances))
         running = total - len(stopped)
-        verdict = "partial" if running > 0 else "not-serving"
+        # Bounded collection: failed targets not read in detail may have stopped too.
+        unread = _unread_failed(facts)
+        lowest = max(running - unread, 0)
+        verdict = "partial" if lowest > 0 else "not-serving"
+        capacity = f"capacity down to {running}/{total}"
+        if unread:
+            capacity = (
+                f"{unread} more failed instances were not read in detail: capacity at most {running}/{total}, "
+                f"{lowest}/{total} if they stopped too"
+            )
         summary = (
             f"in-place deployment without a load balancer: the application is stopped on {len(stopped)} of {total} "
-            f"instances (ApplicationStop ran, ApplicationStart did not): capacity down to {running}/{total}; check them directly"
+            f"instances (ApplicationStop ran, ApplicationStart did not): {capacity}; check them directly"
         )
     return BlueTraffic(
         verdict=verdict,

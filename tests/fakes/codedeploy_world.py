@@ -149,7 +149,8 @@ class CodeDeployWorld:
 
     def _op_ListDeploymentTargets(self, params: dict[str, Any]) -> dict[str, Any]:
         deployment_id = params["deploymentId"]
-        self._deployment(deployment_id)
+        if self._deployment(deployment_id).get("status") in ("Created", "Queued"):
+            raise FakeAwsError("DeploymentNotStartedException", "The specified deployment has not started.")
         filters = params.get("targetFilters") or {}
         for name in filters:
             if name not in ("TargetStatus", "ServerInstanceLabel"):
