@@ -26,8 +26,14 @@ THROTTLING_CODES: Final = frozenset(
 """Error codes AWS services use for throttling."""
 
 
+INCOMPLETE_ANSWER = "IncompleteAnswer"
+"""``CallError.code`` of a call that succeeded but left out part of what was asked (no IAM action to grant)."""
+
+
 def warning_for(error: CallError) -> str:
     """Return the one-line report warning for a call that failed, naming the IAM action involved."""
+    if error.code == INCOMPLETE_ANSWER:
+        return f"{error.operation} answered without some of what was asked: {error.message}"
     action = iam_action(error.service, error.operation)
     if error.code in ACCESS_DENIED_CODES:
         return f"could not call {error.operation}: {error.code} (grant {action})"

@@ -257,7 +257,8 @@ def test_in_place_capacity_names_the_weakest_group() -> None:
     result = _verdict(data)
     assert base.verdict != "not-serving"
     assert "in shop-admin-tg (the weakest;" in result.summary
-    assert result.verdict == "partial", "the first group still routes to instances"
+    # Capacity is the weakest production path's: a path that routes to nothing is an outage of it.
+    assert (result.verdict, result.basis) == ("not-serving", "traffic-layer")
 
 
 def test_an_unread_rollback_leaves_deregistered_blue_unknown() -> None:
@@ -281,3 +282,72 @@ def test_blue_is_gone_once_a_terminating_deployment_succeeded() -> None:
     result = _verdict(data)
     assert result.blue_termination is not None
     assert result.blue_termination.startswith("Blue instances were terminated when the deployment completed")
+
+
+# --- fourth review: the diff of the day ---------------------------------------------------------
+
+
+def test_a_target_group_attached_to_no_load_balancer_is_no_production_path() -> None:
+    data = load_fixture_json("traffic-server-bg-untouched-blue")
+    data["deployment"]["loadBalancerInfo"]["targetGroupInfoList"].append({"name": "web-spare-tg"})
+    groups = data["traffic"]["elbv2"]["targetGroups"]
+    spare = API_TG.replace("web-api-tg", "web-spare-tg")
+    groups.append({**groups[0], "TargetGroupArn": spare, "TargetGroupName": "web-spare-tg"})
+    groups[-1]["LoadBalancerArns"] = []
+    data["traffic"]["elbv2"]["targetHealth"][groups[-1]["TargetGroupArn"]] = []
+    result = _verdict(data)
+    assert result.verdict == "serving", result.summary
+
+
+def test_unread_failed_instances_lower_in_place_capacity_behind_a_load_balancer() -> None:
+    data = load_fixture_json("traffic-server-inplace-capacity")
+    data["traffic"]["elbv2"].pop("targetHealth")
+    data["errors"] = [{"service": "elbv2", "operation": "DescribeTargetHealth", "code": "AccessDenied", "message": "no"}]
+    assert _verdict(data).summary.startswith("~2/4 instances in service")
+    data["deployment"]["deploymentOverview"]["Failed"] += 3  # 7 instances, 3 failed ones not read
+    after = _verdict(data)
+    assert after.summary.startswith("~2-5/7 instances in service: 3 failed instances were not read in detail")
+    assert "below the minimum of 4 healthy" in after.summary
+    minimum = next(c for c in after.checks if c.source == "codedeploy:GetDeploymentConfig")
+    assert minimum.detail.startswith("2 of 7 instances in service") and not minimum.ok
+
+
+def test_ecs_rules_denied_beside_a_default_to_blue_confirm_nothing() -> None:
+    data = load_fixture_json("ecs-untouched")
+    data["errors"] = [{"service": "elbv2", "operation": "DescribeRules", "code": "AccessDenied", "message": "no"}]
+    result = _verdict(data)
+    assert result.basis == "codedeploy-only"
+
+
+def test_ecs_routes_that_differ_get_no_made_up_percentage() -> None:
+    data = load_fixture_json("ecs-untouched")
+    pair = data["deployment"]["loadBalancerInfo"]["targetGroupPairInfoList"][0]
+    arn = pair["prodTrafficRoute"]["listenerArns"][0]
+    listener = next(item for item in data["traffic"]["elbv2"]["listeners"] if item["ListenerArn"] == arn)
+    blue_arn = listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"]
+    green_name = next(g["name"] for g in pair["targetGroups"] if g["name"] not in blue_arn)
+    green_arn = blue_arn.replace(blue_arn.split("/")[-2], green_name)
+
+    def forward(target_group: str) -> list[dict[str, object]]:
+        return [{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": target_group, "Weight": 1}]}}]
+
+    listener["DefaultActions"] = forward(blue_arn)
+    rule_actions = forward(green_arn)
+    data["traffic"]["elbv2"]["rules"] = {
+        arn: [{"RuleArn": arn + "/r10", "Priority": "10", "Conditions": [], "Actions": rule_actions, "IsDefault": False}]
+    }
+    result = _verdict(data)
+    assert (result.verdict, result.basis) == ("partial", "traffic-layer")
+    assert "production routes differ" in result.summary and "50%" not in result.summary
+    assert all(env.traffic_share is None for env in result.environments)
+
+
+def test_targets_left_out_of_an_answer_are_not_blamed_on_iam() -> None:
+    from codedeploy_doctor.call_warnings import INCOMPLETE_ANSWER, warning_for
+    from codedeploy_doctor.snapshot import CallError
+
+    message = "1 of the targets asked for were not returned"
+    error = CallError("codedeploy", "BatchGetDeploymentTargets", INCOMPLETE_ANSWER, message)
+    assert warning_for(error) == (
+        "BatchGetDeploymentTargets answered without some of what was asked: 1 of the targets asked for were not returned"
+    )

@@ -21,6 +21,7 @@ from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext
 from codedeploy_doctor.aws.failures import call_error, error_code, translate
 from codedeploy_doctor.aws.logs import collect_log_lines
+from codedeploy_doctor.call_warnings import INCOMPLETE_ANSWER
 from codedeploy_doctor.deadline import abandon
 from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.snapshot import CallError, Collection, JsonObject, Snapshot
@@ -148,7 +149,7 @@ class Collector:
                         CallError(
                             service="codedeploy",
                             operation="BatchGetDeploymentTargets",
-                            code="TargetsNotReturned",
+                            code=INCOMPLETE_ANSWER,
                             message=f"{len(missing)} of the targets asked for were not returned: "
                             + ", ".join(missing[:5])
                             + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),

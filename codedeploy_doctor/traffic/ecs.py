@@ -80,6 +80,10 @@ class _ListenerSplit:
             return 0.0
         return sum(route.shares.get(target_group, 0.0) for route in self.routes) / len(self.routes)
 
+    def uniform(self, target_group: str | None) -> bool:
+        """Tell whether every route gives ``target_group`` the same share (so one percentage is true)."""
+        return len({round(route.shares.get(target_group or "", 0.0), 6) for route in self.routes}) <= 1
+
     @property
     def target_groups(self) -> list[str]:
         """Target groups some route forwards traffic to."""
@@ -107,10 +111,11 @@ def forward_shares(actions: Sequence[object]) -> dict[str, float] | None:
     return None
 
 
-def _listener_split(view: TrafficView, arn: str, pair: Sequence[str]) -> _ListenerSplit | None:
+def _listener_split(view: TrafficView, arn: str, pair: Sequence[str], *, rules_failed: bool = False) -> _ListenerSplit | None:
     """The listener's routes into ``pair``, or None when what it forwards is not known.
 
-    Rules not in the snapshot (not read, or a snapshot recorded before they were) leave the
+    Rules that could not be read (``rules_failed``) leave it unknown: a rule may send production
+    elsewhere. Rules simply absent from a snapshot recorded before cd-doctor read them leave the
     default action as the only known route; when it does not forward to the pair, nothing is known.
     """
     listener = view.listener(arn)
@@ -123,7 +128,7 @@ def _listener_split(view: TrafficView, arn: str, pair: Sequence[str]) -> _Listen
         routes.append(_Route("default action", default))
     rules = view.rules(arn)
     if rules is None:
-        return _ListenerSplit(arn=arn, port=port, routes=tuple(routes)) if routes else None
+        return _ListenerSplit(arn=arn, port=port, routes=tuple(routes)) if routes and not rules_failed else None
     ordered = [r for r in rules if not r.get("IsDefault")]
     ordered.sort(key=lambda r: int(r["Priority"]) if str(r.get("Priority", "")).isdigit() else 1_000_000)
     for rule in ordered:
@@ -241,7 +246,8 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     problems: list[TrafficCheck] = []
     problems.extend(failure_checks(snapshot, "ecs", ["DescribeServices"]))
 
-    splits = [_listener_split(view, arn, pair_names) for arn in prod_arns]
+    rules_failed = bool(failure_checks(snapshot, "elbv2", ["DescribeRules"]))
+    splits = [_listener_split(view, arn, pair_names, rules_failed=rules_failed) for arn in prod_arns]
     listeners_read = bool(prod_arns) and all(split is not None for split in splits)
     if not listeners_read:
         problems.extend(failure_checks(snapshot, "elbv2", ["DescribeListeners", "DescribeRules"]))
@@ -284,8 +290,11 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
 
     blue_share: float | None = None
     green_share: float | None = None
+    read = [s for s in splits if s is not None]
+    # Routes that split differently (a rule to Green beside a default action to Blue) carry
+    # unknown fractions of traffic: the verdict is partial, but no single percentage is true.
+    mixed = listeners_read and blue_tg is not None and any(not s.uniform(blue_tg) for s in read)
     if listeners_read and blue_tg:
-        read = [s for s in splits if s is not None]
         blue_share = sum(s.share_of(blue_tg) for s in read) / len(read)
         green_share = sum(s.share_of(green_tg) for s in read) / len(read) if green_tg else None
         for split in read:
@@ -345,6 +354,10 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
         if verdict != "not-serving" and healthy == 0:
             verdict = "not-serving"
             summary = f"the production listener sends {percent(blue_share)} to {blue_tg}, which has no healthy target"
+        elif mixed:
+            blue_health = f"{healthy}/{len(blue_state.targets)} healthy"
+            routes = "; ".join(_describe_split(split, labels, "production") for split in read)
+            summary = f"production routes differ, so Blue ({blue_tg}, {blue_health}) gets part of the traffic: {routes}"
         else:
             blue_health = f"{healthy}/{len(blue_state.targets)} healthy"
             summary = f"production listener sends {percent(blue_share)} to Blue ({blue_tg}, {blue_health})"
@@ -358,6 +371,8 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
 
     cd_blue = as_number(as_object(blue_info).get("trafficWeight"))
     cd_green = as_number(as_object(green_info).get("trafficWeight"))
+    if mixed:
+        blue_share = green_share = cd_blue = cd_green = None  # shown per route in the checks instead
     blue_member = _member(
         blue_info,
         blue_task_set,

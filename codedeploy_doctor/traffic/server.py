@@ -157,7 +157,8 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     gone_states = [ec2[i] for i in gone] if ec2 is not None else []
     serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
     # Each target group is a production path: Blue serves fully only if it serves in every one.
-    per_group = [(state.name, sum(1 for i in serving_blue if i in state.serving)) for state in reading.states]
+    # (a target group attached to no load balancer is no path: its own check says so).
+    per_group = [(state.name, sum(1 for i in serving_blue if i in state.serving)) for state in reading.states if state.attached]
     uneven = reading.complete and len({count for _, count in per_group}) > 1
     if reading.complete:
         checks.append(health_check(reading, blue_ids, "Blue instance"))
@@ -343,11 +344,16 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
         fleet = max(fleet, len(reading.registered_ids()))
         checks.append(health_check(reading, known_ids, "instance"))
         out_of_service = [i for i in known_ids if not reading.serving(i)]
+        unread = 0
     else:
         rollback = read_rollback(facts)
         restored = rollback is not None and rollback.succeeded
         in_service = fleet if restored else max(fleet - len(taken_out), 0)
         out_of_service = [] if restored else [t.id for t in taken_out]
+        # Bounded collection: failed instances not read in detail may have been taken out too.
+        unread = 0 if restored else _unread_failed(facts)
+    at_most = in_service
+    in_service = max(in_service - unread, 0)
     verdict: Verdict
     if in_service == 0:
         verdict = "not-serving"
@@ -386,15 +392,15 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
         weakest = min(reading.states, key=lambda state: len(state.serving))
         others = ", ".join(f"{state.name} {len(state.serving)}" for state in reading.states if state is not weakest)
         summary = f"{in_service}/{plural(fleet, 'instance')} in service in {weakest.name} (the weakest; {others})"
-        if in_service == 0:
-            verdict = "partial"  # another production path still routes to instances
     if not reading.complete:
         summary = (
             f"~{in_service}/{plural(fleet, 'instance')} in service (per CodeDeploy, not confirmed against the load balancer)"
         )
-        unread = _unread_failed(facts)
-        if unread and in_service:
-            summary += f"; at most: {unread} failed instances were not read in detail"
+        if unread:
+            summary = (
+                f"~{in_service}-{at_most}/{plural(fleet, 'instance')} in service: {unread} failed instances were not read "
+                f"in detail and may be out too (per CodeDeploy, not confirmed against the load balancer)"
+            )
     if taken_out:
         summary += f"; {len(taken_out)} taken out at BlockTraffic and not put back"
     if minimum is not None:
