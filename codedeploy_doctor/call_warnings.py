@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from codedeploy_doctor.aws.readonly import iam_action
-from codedeploy_doctor.snapshot import CallError
+from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, CallError
 
 ACCESS_DENIED_CODES: Final = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException", "AuthorizationError"}
@@ -24,10 +24,6 @@ THROTTLING_CODES: Final = frozenset(
     }
 )
 """Error codes AWS services use for throttling."""
-
-
-INCOMPLETE_ANSWER = "IncompleteAnswer"
-"""``CallError.code`` of a call that succeeded but left out part of what was asked (no IAM action to grant)."""
 
 
 def warning_for(error: CallError) -> str:

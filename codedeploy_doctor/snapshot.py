@@ -27,6 +27,10 @@ JsonObject = dict[str, Any]
 """A JSON object in AWS's response shape."""
 
 
+INCOMPLETE_ANSWER = "IncompleteAnswer"
+"""``CallError.code`` of a call that succeeded but left out part of what was asked (no IAM action to grant)."""
+
+
 @dataclass(frozen=True)
 class CallError:
     """An AWS call that failed while collecting; replayed as the same warning."""

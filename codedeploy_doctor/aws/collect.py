@@ -21,10 +21,9 @@ from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext
 from codedeploy_doctor.aws.failures import call_error, error_code, translate
 from codedeploy_doctor.aws.logs import collect_log_lines
-from codedeploy_doctor.call_warnings import INCOMPLETE_ANSWER
 from codedeploy_doctor.deadline import abandon
 from codedeploy_doctor.ids import DeploymentId
-from codedeploy_doctor.snapshot import CallError, Collection, JsonObject, Snapshot
+from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, CallError, Collection, JsonObject, Snapshot
 
 BATCH_LIMIT = 25
 """BatchGetDeploymentTargets accepts at most 25 target ids a call."""

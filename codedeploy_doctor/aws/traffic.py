@@ -39,7 +39,7 @@ from botocore.exceptions import ClientError
 
 from codedeploy_doctor.aws.context import NEVER_A_WARNING, CollectionContext
 from codedeploy_doctor.aws.failures import call_error, error_code, error_message
-from codedeploy_doctor.snapshot import JsonObject
+from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, CallError, JsonObject
 
 EC2_IDS_PER_CALL: Final = 1000
 """DescribeInstances takes at most 1000 instance ids a call."""
@@ -405,4 +405,13 @@ def _describe_rules(ctx: CollectionContext, listener_arn: str) -> list[JsonObjec
         marker = response.get("NextMarker")
         if not marker:
             return rules
-    return None  # more pages than a listener can hold rules for: not read in full
+    # More pages than a listener can hold rules for: not read in full, and the report must say so.
+    ctx.record(
+        CallError(
+            service="elbv2",
+            operation="DescribeRules",
+            code=INCOMPLETE_ANSWER,
+            message=f"rules of {listener_arn} still had pages after {MAX_RULE_PAGES}",
+        )
+    )
+    return None

@@ -106,10 +106,13 @@ def collection_warnings(snapshot: Snapshot, summary: DeploymentSummary) -> list[
     collection = snapshot.collection
     if collection is not None and collection.truncated:
         failed_total = summary.overview.get("Failed")
-        total = f" of {failed_total}" if failed_total else ""
-        warnings.append(
-            f"read {collection.fetched}{total} failed targets in detail (bounded); groups and first failure are built from them"
-        )
+        if failed_total:
+            # Count the failed targets read, not the Blue sample read beside them.
+            read = sum(1 for view in target_views(snapshot.targets) if view.status == "Failed")
+            what = f"{read} of {failed_total} failed targets"
+        else:
+            what = f"{collection.fetched} targets"
+        warnings.append(f"read {what} in detail (bounded); groups and first failure are built from them")
     group_call_failed = any(error.operation == "GetDeploymentGroup" for error in snapshot.errors)
     if snapshot.deployment_group is None and snapshot.api_calls and not group_call_failed:
         warnings.append("the deployment group could not be read; load balancer and alarm details may be missing")

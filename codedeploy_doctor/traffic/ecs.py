@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
-from codedeploy_doctor.snapshot import JsonObject
+from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, JsonObject
 from codedeploy_doctor.traffic.common import (
     LIFECYCLE_SOURCE,
     SHARE_EPSILON,
@@ -266,9 +266,10 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     if service is not None and controller is not None and controller != "CODE_DEPLOY":
         return _not_under_codedeploy(facts, view, service, controller, splits, listeners_read, checks, problems)
 
-    if blue_tg is None and listeners_read and len(pair_names) == 2:
-        # No ECS target to name Blue (the deployment failed before creating one): Blue is the
-        # target group production still forwards to, when that is exactly one of the pair.
+    if blue_tg is None and listeners_read and len(pair_names) == 2 and _no_target_ever(facts):
+        # No ECS target to name Blue because the deployment failed before creating one: Blue is
+        # the target group production still forwards to, when that is exactly one of the pair.
+        # (A target that exists but was not read could be Green's: then nothing is guessed.)
         live = [name for name in pair_names if any(s.share_of(name) > SHARE_EPSILON for s in splits if s is not None)]
         if len(live) == 1:
             blue_tg = live[0]
@@ -293,7 +294,11 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     read = [s for s in splits if s is not None]
     # Routes that split differently (a rule to Green beside a default action to Blue) carry
     # unknown fractions of traffic: the verdict is partial, but no single percentage is true.
-    mixed = listeners_read and blue_tg is not None and any(not s.uniform(blue_tg) for s in read)
+    mixed = (
+        listeners_read
+        and blue_tg is not None
+        and (any(not s.uniform(blue_tg) for s in read) or len({round(s.share_of(blue_tg), 6) for s in read}) > 1)
+    )
     if listeners_read and blue_tg:
         blue_share = sum(s.share_of(blue_tg) for s in read) / len(read)
         green_share = sum(s.share_of(green_tg) for s in read) / len(read) if green_tg else None
@@ -353,7 +358,8 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
         verdict = share_verdict(blue_share)
         if verdict != "not-serving" and healthy == 0:
             verdict = "not-serving"
-            summary = f"the production listener sends {percent(blue_share)} to {blue_tg}, which has no healthy target"
+            share = "part of the traffic" if mixed else percent(blue_share)
+            summary = f"the production listener sends {share} to {blue_tg}, which has no healthy target"
         elif mixed:
             blue_health = f"{healthy}/{len(blue_state.targets)} healthy"
             routes = "; ".join(_describe_split(split, labels, "production") for split in read)
@@ -437,6 +443,14 @@ def _events_check(target: Target | None, blue: JsonObject | None, green: JsonObj
         parts.append("task sets carry no Blue/Green label: took the first as Blue")
     ok = blue_weight > SHARE_EPSILON if blue_weight is not None else allow not in ("Succeeded", "InProgress")
     return TrafficCheck(source=LIFECYCLE_SOURCE, ok=ok, detail="; ".join(parts))
+
+
+def _no_target_ever(facts: Facts) -> bool:
+    """Tell whether the deployment never had a target (its overview counts none and no answer was cut short)."""
+    overview = as_object(facts.deployment.get("deploymentOverview"))
+    counted = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool))
+    incomplete = any(error.code == INCOMPLETE_ANSWER for error in facts.snapshot.errors)
+    return counted == 0 and not incomplete
 
 
 def _controller(service: JsonObject | None) -> str | None:

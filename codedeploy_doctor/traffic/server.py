@@ -340,12 +340,15 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     basis: Basis = "traffic-layer" if reading.complete else "codedeploy-only"
     if reading.complete:
         # Capacity is what the weakest production load balancer still routes to.
-        in_service = min(len(state.serving) for state in reading.states)
+        # (a target group attached to no load balancer is no path: its own check says so).
+        paths = [state for state in reading.states if state.attached]
+        in_service = min((len(state.serving) for state in paths), default=0)
         fleet = max(fleet, len(reading.registered_ids()))
         checks.append(health_check(reading, known_ids, "instance"))
         out_of_service = [i for i in known_ids if not reading.serving(i)]
         unread = 0
     else:
+        paths = []
         rollback = read_rollback(facts)
         restored = rollback is not None and rollback.succeeded
         in_service = fleet if restored else max(fleet - len(taken_out), 0)
@@ -355,8 +358,10 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     at_most = in_service
     in_service = max(in_service - unread, 0)
     verdict: Verdict
-    if in_service == 0:
+    if at_most == 0:
         verdict = "not-serving"
+    elif in_service == 0:
+        verdict = "unknown"  # somewhere between none and ``at_most`` in service: unread targets decide
     elif in_service >= fleet and not out_of_service:
         verdict = "serving"
     else:
@@ -364,15 +369,17 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
 
     config_checks = failure_checks(facts.snapshot, "codedeploy", ["GetDeploymentConfig"])
     minimum = minimum_healthy_hosts(view.deployment_config(), as_str(facts.deployment.get("deploymentConfigName")), fleet)
-    below_minimum = False
+    below_minimum = maybe_below = False
     if minimum is not None:
         required, rule = minimum
-        below_minimum = in_service < required
+        below_minimum = at_most < required
+        maybe_below = not below_minimum and in_service < required
+        counted = f"{in_service}-{at_most}" if at_most != in_service else f"{in_service}"
         checks.append(
             TrafficCheck(
                 source="codedeploy:GetDeploymentConfig",
-                ok=not below_minimum,
-                detail=f"{in_service} of {plural(fleet, 'instance')} in service; minimum healthy hosts {required} ({rule})",
+                ok=not (below_minimum or maybe_below),
+                detail=f"{counted} of {plural(fleet, 'instance')} in service; minimum healthy hosts {required} ({rule})",
             )
         )
     else:
@@ -387,10 +394,10 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
             )
 
     summary = f"{in_service}/{plural(fleet, 'instance')} in service in {reading.names}"
-    if reading.complete and len(reading.states) > 1 and len({len(state.serving) for state in reading.states}) > 1:
+    if reading.complete and len(paths) > 1 and len({len(state.serving) for state in paths}) > 1:
         # Capacity is the weakest group's; name each group's own count rather than one false total.
-        weakest = min(reading.states, key=lambda state: len(state.serving))
-        others = ", ".join(f"{state.name} {len(state.serving)}" for state in reading.states if state is not weakest)
+        weakest = min(paths, key=lambda state: len(state.serving))
+        others = ", ".join(f"{state.name} {len(state.serving)}" for state in paths if state is not weakest)
         summary = f"{in_service}/{plural(fleet, 'instance')} in service in {weakest.name} (the weakest; {others})"
     if not reading.complete:
         summary = (
@@ -404,7 +411,8 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     if taken_out:
         summary += f"; {len(taken_out)} taken out at BlockTraffic and not put back"
     if minimum is not None:
-        summary += f"; {'below' if below_minimum else 'at or above'} the minimum of {minimum[0]} healthy"
+        place = "below" if below_minimum else "may be below" if maybe_below else "at or above"
+        summary += f"; {place} the minimum of {minimum[0]} healthy"
     notes = {t.id: "taken out at BlockTraffic; AllowTraffic " + (t.event_status("AllowTraffic") or "not run") for t in taken_out}
     share_each = 100.0 / in_service if reading.complete and in_service else None
     environment = Environment(
@@ -462,7 +470,7 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
         # Bounded collection: failed targets not read in detail may have stopped too.
         unread = _unread_failed(facts)
         lowest = max(running - unread, 0)
-        verdict = "partial" if lowest > 0 else "not-serving"
+        verdict = "partial" if lowest > 0 else "unknown" if running > 0 else "not-serving"
         capacity = f"capacity down to {running}/{total}"
         if unread:
             capacity = (

@@ -151,17 +151,34 @@ def test_unread_failed_instances_are_not_counted_as_running() -> None:
     assert "the application is stopped on 250 of 300 instances" in traffic.summary
     assert "50 more failed instances were not read in detail" in traffic.summary
     assert "capacity at most 50/300, 0/300 if they stopped too" in traffic.summary
-    assert traffic.verdict == "not-serving"
+    assert traffic.verdict == "unknown", "between 0 and 50 in service: the unread targets decide"
+
+
+def _ecs_without_targets(blue_weight: int, green_weight: int) -> dict[str, Any]:
+    data = _data("ecs-half-shifted")
+    data["targets"] = []
+    data["deployment"]["deploymentOverview"] = _overview()  # failed before creating any target
+    weights = data["traffic"]["elbv2"]["listeners"][0]["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
+    weights[0]["Weight"], weights[1]["Weight"] = blue_weight, green_weight
+    return data
 
 
 def test_ecs_without_a_target_takes_blue_from_the_production_listener() -> None:
-    data = _data("ecs-half-shifted")
-    data["targets"] = []
-    listener = data["traffic"]["elbv2"]["listeners"][0]
-    listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][1]["Weight"] = 0
-    report = diagnose(snapshot_from_json(json.loads(json.dumps(data)), "test"))
+    report = diagnose(snapshot_from_json(json.loads(json.dumps(_ecs_without_targets(1, 0))), "test"))
     assert (report.blue_traffic.verdict, report.blue_traffic.basis) == ("serving", "traffic-layer")
     assert any("Blue taken as orders-tg-blue" in check.detail for check in report.blue_traffic.checks)
+
+
+def test_ecs_never_guesses_blue_when_a_target_exists_but_was_not_read() -> None:
+    # Traffic fully on Green, the target left out of an answer: Green must not be named Blue.
+    data = _ecs_without_targets(0, 1)
+    data["deployment"]["deploymentOverview"] = _overview(Failed=1)
+    data["errors"] = [
+        {"service": "codedeploy", "operation": "BatchGetDeploymentTargets", "code": "IncompleteAnswer", "message": "1 missing"}
+    ]
+    report = diagnose(snapshot_from_json(json.loads(json.dumps(data)), "test"))
+    assert report.blue_traffic.basis == "codedeploy-only"
+    assert not any("Blue taken as" in check.detail for check in report.blue_traffic.checks)
 
 
 def test_a_deployment_group_that_is_gone_is_one_warning() -> None:
