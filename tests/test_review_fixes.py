@@ -109,7 +109,9 @@ def test_lost_in_place_capacity_pages_while_the_deployment_still_runs() -> None:
     report = _report("server-inprogress-with-failed-target")
     assert report.deployment.status == "InProgress" and report.deployment_failed
     assert report.blue_traffic.verdict == "partial"
-    assert "capacity down to 3/4" in report.blue_traffic.summary
+    # One left stopped by the failure, one more between ApplicationStop and ApplicationStart right now.
+    assert "stopped on 1 of 4 instances" in report.blue_traffic.summary
+    assert "1 more stopped mid-deployment: 2/4 serving now" in report.blue_traffic.summary
 
 
 def test_unhealthy_green_is_a_failed_check_once_blue_is_out() -> None:
@@ -420,3 +422,45 @@ def test_rules_cut_off_after_the_page_limit_are_recorded() -> None:
         assert _describe_rules(ctx, "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/x/1/2") is None
     assert factory.calls == MAX_RULE_PAGES
     assert [(e.operation, e.code) for e in ctx.errors] == [("DescribeRules", "IncompleteAnswer")]
+
+
+# --- sixth review: what changed in the reports ---------------------------------------------------
+
+
+def test_a_failure_without_rollback_says_traffic_stays_put() -> None:
+    report = _report("lambda-fully-shifted-after-allow-failed")
+    rollback = next(check for check in report.blue_traffic.checks if check.source == "codedeploy:rollback")
+    assert "automatic rollback on failure is disabled" in rollback.detail and not rollback.ok
+    safe = _report("server-bluegreen-validateservice-green").blue_traffic
+    assert all(check.ok for check in safe.checks if check.source == "codedeploy:rollback")
+
+
+def test_a_blue_instance_is_never_told_to_wait_for_the_new_bundle() -> None:
+    report = _report("traffic-server-bg-deregistered-green-unhealthy")
+    assert report.first_failure is not None and report.first_failure.target_label == "Blue"
+    (note,) = report.notes
+    assert "never receives this deployment's bundle" in note and "until a deployment gets past" not in note
+    text = renderer_for(OutputFormat.TEXT)(report, RenderOptions())
+    assert text.index("Likely cause") < text.index("Note:"), "the cause comes first, the note qualifies its fix"
+
+
+def test_a_skipped_event_points_at_no_scripts_log() -> None:
+    report = _report("server-stopped-with-rollback")
+    assert report.first_failure is not None and report.first_failure.status == "Skipped"
+    assert not any("scripts.log" in location for location in report.log_locations)
+
+
+@pytest.mark.parametrize(
+    ("status", "events", "said"),
+    [
+        ("Failed", ["DEPLOYMENT_FAILURE"], "automatic rollback is enabled for this, yet CodeDeploy started none"),
+        ("Stopped", ["DEPLOYMENT_STOP_ON_ALARM"], "automatic rollback is enabled for this, yet CodeDeploy started none"),
+        ("Stopped", ["DEPLOYMENT_FAILURE"], "automatic rollback is not set for a stopped deployment"),
+    ],
+)
+def test_why_no_rollback_came(status: str, events: list[str], said: str) -> None:
+    data = load_fixture_json("traffic-server-bg-untouched-blue")
+    data["deployment"]["status"] = status
+    data["deployment"]["autoRollbackConfiguration"] = {"enabled": True, "events": events}
+    rollback = next(check for check in _verdict(data).checks if check.source == "codedeploy:rollback")
+    assert said in rollback.detail

@@ -134,8 +134,8 @@ def log_locations(snapshot: Snapshot, first: LifecycleEventFailure | None) -> tu
     root = f"/opt/codedeploy-agent/deployment-root/{group_id}"
     agent = f"{first.target_id}: {AGENT_LOG} (the agent itself: polling, credentials, errors)"
     everything = f"{first.target_id}: {DEPLOYMENTS_LOG} (all deployments' script output)"
-    if first.status == "Pending" and not (first.error_code or first.script_name or first.log_tail):
-        # The event never started: no script ran, so only the agent can say why.
+    if first.status in ("Pending", "Skipped", "Unknown") and not (first.error_code or first.script_name or first.log_tail):
+        # The event never ran (or never reported): no script output of it exists; the agent knows why.
         return (agent, everything)
     if runs_previous_revision(first):
         previous = previous_deployment_id(first, snapshot.deployment_id)

@@ -48,12 +48,20 @@ def previous_revision_note(failure: LifecycleEventFailure | None, current_deploy
         return None
     previous = previous_deployment_id(failure, current_deployment_id)
     source = f" ({previous}'s bundle, per the log tail)" if previous else ""
-    note = (
-        f"{failure.lifecycle_event} ran the script of the last revision that deployed successfully on "
-        f"{failure.target_id}{source}, not this deployment's: a fix in the new bundle does not take effect "
-        "until a deployment gets past this event. To get past it, redeploy with --ignore-application-stop-failures "
-        "or fix the script on the instance."
-    )
+    event, target = failure.lifecycle_event, failure.target_id
+    ran = f"{event} ran the script of the last revision that deployed successfully on {target}{source}"
+    if failure.target_label == "Blue":
+        # A Blue instance never receives the new bundle: its old scripts are all it will ever run.
+        note = (
+            f"{ran}: a Blue instance never receives this deployment's bundle, so fix that script on the instance "
+            "(or redeploy with --ignore-application-stop-failures)."
+        )
+    else:
+        note = (
+            f"{ran}, not this deployment's: a fix in the new bundle does not take effect until a deployment gets "
+            "past this event. To get past it, redeploy with --ignore-application-stop-failures or fix the script "
+            "on the instance."
+        )
     if explain:
         note += f" See: cd-doctor explain {CAUSE_ID}"
     return note

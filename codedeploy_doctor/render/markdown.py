@@ -179,8 +179,8 @@ def render(report: Report, options: RenderOptions) -> str:
     for section in (
         _headline(report, esc),
         _first_failure(report.first_failure, esc, has_locations=bool(report.log_locations)) if report.first_failure else [],
-        [f"> **Note:** {esc.text(note)}" for note in report.notes],
         _causes(report.causes, esc) if report.causes else [],
+        [f"> **Note:** {esc.text(note)}" for note in report.notes],
         _traffic(report.blue_traffic, esc),
         _groups(report, esc) if report.failure_groups else [],
         _deployment(report, esc),

@@ -49,10 +49,11 @@ def _blocks(report: Report, options: RenderOptions) -> list[RenderableType]:
     blocks: list[RenderableType] = [_headline(report, options), _production_line(report.blue_traffic, options)]
     if report.first_failure:
         blocks.append(_first_failure(report.first_failure, options, has_locations=bool(report.log_locations)))
-    for note in report.notes:
-        blocks.append(Text.assemble(("Note: ", "bold yellow"), f"{safe(note)}\n"))
     if report.causes:
         blocks.append(_causes(report.causes, options))
+    # Notes qualify the cause's fix (which bundle the failed script came from): after it, not before.
+    for note in report.notes:
+        blocks.append(Text.assemble(("Note: ", "bold yellow"), f"{safe(note)}\n"))
     if report.failure_groups:
         blocks.append(_groups(report, options))
     if report.blue_traffic.environments or report.blue_traffic.checks:

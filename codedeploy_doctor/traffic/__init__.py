@@ -62,7 +62,7 @@ def assess_blue_traffic(snapshot: Snapshot) -> BlueTraffic:
     """Whether Blue still serves production traffic, with the checks and the Blue/Green view behind it."""
     facts = read_facts(snapshot)
     result = _by_platform(facts)
-    rollback = rollback_check(facts)
+    rollback = rollback_check(facts, blue_safe=result.verdict in ("serving", "not-applicable"))
     if rollback is not None:
         result = replace(result, checks=(*result.checks, rollback))
     if _retired_as_planned(facts):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from codedeploy_doctor.call_warnings import warning_for
 from codedeploy_doctor.report import TrafficCheck, Verdict
 from codedeploy_doctor.snapshot import JsonObject, Snapshot
-from codedeploy_doctor.traffic.facts import Facts, Target, as_object, as_str, failed_calls
+from codedeploy_doctor.traffic.facts import Facts, Target, as_list, as_object, as_str, failed_calls
 
 LIFECYCLE_SOURCE = "codedeploy:lifecycle-events"
 """Check source for inferences from CodeDeploy's lifecycle events."""
@@ -125,13 +125,40 @@ def read_rollback(facts: Facts) -> Rollback | None:
     return Rollback(deployment_id=rollback_id, status=as_str(rollback.get("status")), restored=restored)
 
 
-def rollback_check(facts: Facts) -> TrafficCheck | None:
-    """Return the check reporting the rollback's status and what it restored."""
+def _no_rollback_check(facts: Facts, *, blue_safe: bool) -> TrafficCheck | None:
+    """After a failure with no rollback, say why none came: traffic stays where the failure left it.
+
+    Failed as a check only when Blue is not safe: then nothing will put production back by itself.
+    """
+    if not facts.failed:
+        return None
+    config = as_object(facts.deployment.get("autoRollbackConfiguration")) or as_object(
+        facts.group.get("autoRollbackConfiguration")
+    )
+    events = {str(event) for event in as_list(config.get("events"))}
+    # A failed deployment rolls back on DEPLOYMENT_FAILURE; a stopped one on a stop by request or alarm.
+    wanted = {"DEPLOYMENT_STOP_ON_REQUEST", "DEPLOYMENT_STOP_ON_ALARM"} if facts.status == "Stopped" else {"DEPLOYMENT_FAILURE"}
+    if config.get("enabled") is True and events & wanted:
+        detail = (
+            "no rollback: automatic rollback is enabled for this, yet CodeDeploy started none "
+            "(there may be no earlier successful revision); traffic stays where the failure left it"
+        )
+    elif config.get("enabled") is True:
+        detail = f"no rollback: automatic rollback is not set for a {str(facts.status).lower()} deployment; traffic stays put"
+    elif config:
+        detail = "no rollback: automatic rollback on failure is disabled; traffic stays where the failure left it"
+    else:
+        return None  # the configuration is not in the snapshot: nothing to say
+    return TrafficCheck(source=ROLLBACK_SOURCE, ok=blue_safe, detail=detail)
+
+
+def rollback_check(facts: Facts, *, blue_safe: bool = True) -> TrafficCheck | None:
+    """Return the check reporting the rollback's status and what it restored (or why there is none)."""
     rollback = read_rollback(facts)
     if rollback is None:
         triggering = as_str(as_object(facts.deployment.get("rollbackInfo")).get("rollbackTriggeringDeploymentId"))
         if triggering is None:
-            return None
+            return _no_rollback_check(facts, blue_safe=blue_safe)
         return TrafficCheck(
             source=ROLLBACK_SOURCE,
             ok=True,

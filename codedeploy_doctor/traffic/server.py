@@ -466,12 +466,20 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
         overview = as_object(facts.deployment.get("deploymentOverview"))
         fleet = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool) and v > 0)
         total = max(fleet, len(instances))
-        running = total - len(stopped)
+        # Instances still mid-deployment between ApplicationStop and ApplicationStart serve nothing now either.
+        in_flight = [
+            t
+            for t in instances
+            if t.status == "InProgress" and t.succeeded("ApplicationStop") and not t.succeeded("ApplicationStart")
+        ]
+        running = max(total - len(stopped) - len(in_flight), 0)
         # Bounded collection: failed targets not read in detail may have stopped too.
         unread = _unread_failed(facts)
         lowest = max(running - unread, 0)
         verdict = "partial" if lowest > 0 else "unknown" if running > 0 else "not-serving"
         capacity = f"capacity down to {running}/{total}"
+        if in_flight:
+            capacity = f"{len(in_flight)} more stopped mid-deployment: {running}/{total} serving now"
         if unread:
             capacity = (
                 f"{unread} more failed instances were not read in detail: capacity at most {running}/{total}, "
