@@ -432,7 +432,8 @@ def test_a_failure_without_rollback_says_traffic_stays_put() -> None:
     rollback = next(check for check in report.blue_traffic.checks if check.source == "codedeploy:rollback")
     assert "automatic rollback on failure is disabled" in rollback.detail and not rollback.ok
     safe = _report("server-bluegreen-validateservice-green").blue_traffic
-    assert all(check.ok for check in safe.checks if check.source == "codedeploy:rollback")
+    (no_rollback,) = [check for check in safe.checks if check.source == "codedeploy:rollback"]
+    assert no_rollback.ok, "Blue confirmed serving: no rollback is needed"
 
 
 def test_a_blue_instance_is_never_told_to_wait_for_the_new_bundle() -> None:
@@ -454,13 +455,62 @@ def test_a_skipped_event_points_at_no_scripts_log() -> None:
     ("status", "events", "said"),
     [
         ("Failed", ["DEPLOYMENT_FAILURE"], "automatic rollback is enabled for this, yet CodeDeploy started none"),
-        ("Stopped", ["DEPLOYMENT_STOP_ON_ALARM"], "automatic rollback is enabled for this, yet CodeDeploy started none"),
+        ("Stopped", ["DEPLOYMENT_STOP_ON_REQUEST"], "automatic rollback is enabled for this, yet CodeDeploy started none"),
+        ("Stopped", ["DEPLOYMENT_STOP_ON_ALARM"], "automatic rollback is not set for a stopped deployment"),
         ("Stopped", ["DEPLOYMENT_FAILURE"], "automatic rollback is not set for a stopped deployment"),
     ],
 )
 def test_why_no_rollback_came(status: str, events: list[str], said: str) -> None:
     data = load_fixture_json("traffic-server-bg-untouched-blue")
     data["deployment"]["status"] = status
+    if status == "Stopped":
+        data["deployment"]["errorInformation"] = {"code": "MANUAL_STOP", "message": "The deployment was stopped by a user."}
     data["deployment"]["autoRollbackConfiguration"] = {"enabled": True, "events": events}
     rollback = next(check for check in _verdict(data).checks if check.source == "codedeploy:rollback")
     assert said in rollback.detail
+
+
+# --- seventh review ----------------------------------------------------------------------------
+
+
+def test_an_unattached_target_group_does_not_grow_the_in_place_fleet() -> None:
+    data = load_fixture_json("traffic-server-inplace-capacity")
+    before = _verdict(data)
+    tg_arn = next(iter(data["traffic"]["elbv2"]["targetHealth"]))
+    spare = tg_arn.replace(tg_arn.split("/")[-2], "spare-tg")
+    data["deployment"]["loadBalancerInfo"]["targetGroupInfoList"].append({"name": "spare-tg"})
+    groups = data["traffic"]["elbv2"]["targetGroups"]
+    groups.append({**groups[0], "TargetGroupArn": spare, "TargetGroupName": "spare-tg", "LoadBalancerArns": []})
+    data["traffic"]["elbv2"]["targetHealth"][spare] = [_health(f"i-0spare{n}", "healthy") for n in range(3)]
+    after = _verdict(data)
+    assert after.summary.split(";")[0] == before.summary.split(";")[0], after.summary
+    assert (after.verdict, after.basis) == (before.verdict, before.basis)
+
+
+def test_ecs_names_no_blue_from_the_listener_when_targets_could_not_be_listed() -> None:
+    data = load_fixture_json("ecs-half-shifted")
+    data["targets"] = []
+    data["deployment"].pop("deploymentOverview", None)
+    weights = data["traffic"]["elbv2"]["listeners"][0]["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
+    weights[0]["Weight"], weights[1]["Weight"] = 0, 1
+    denied = {"service": "codedeploy", "operation": "ListDeploymentTargets", "code": "AccessDeniedException", "message": "x"}
+    data["errors"] = [denied]
+    result = _verdict(data)
+    assert result.basis == "codedeploy-only" and "Blue taken as" not in " ".join(c.detail for c in result.checks)
+
+
+def test_ecs_target_without_task_sets_takes_blue_from_the_listener() -> None:
+    data = load_fixture_json("ecs-half-shifted")
+    for target in data["targets"]:
+        target["ecsTarget"]["taskSetsInfo"] = []
+    weights = data["traffic"]["elbv2"]["listeners"][0]["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
+    weights[0]["Weight"], weights[1]["Weight"] = 1, 0
+    result = _verdict(data)
+    assert (result.verdict, result.basis) == ("serving", "traffic-layer")
+
+
+def test_capacity_wording_keeps_both_mid_deployment_and_unread_instances() -> None:
+    data = load_fixture_json("server-inprogress-with-failed-target")
+    data["deployment"]["deploymentOverview"]["Failed"] += 1
+    summary = _verdict(data).summary
+    assert "1 more stopped mid-deployment; 1 more failed instances were not read in detail" in summary

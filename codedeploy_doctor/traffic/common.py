@@ -137,7 +137,15 @@ def _no_rollback_check(facts: Facts, *, blue_safe: bool) -> TrafficCheck | None:
     )
     events = {str(event) for event in as_list(config.get("events"))}
     # A failed deployment rolls back on DEPLOYMENT_FAILURE; a stopped one on a stop by request or alarm.
-    wanted = {"DEPLOYMENT_STOP_ON_REQUEST", "DEPLOYMENT_STOP_ON_ALARM"} if facts.status == "Stopped" else {"DEPLOYMENT_FAILURE"}
+    code = as_str(as_object(facts.deployment.get("errorInformation")).get("code"))
+    if facts.status != "Stopped":
+        wanted = {"DEPLOYMENT_FAILURE"}
+    elif code == "ALARM_ACTIVE":
+        wanted = {"DEPLOYMENT_STOP_ON_ALARM"}
+    elif code == "MANUAL_STOP":
+        wanted = {"DEPLOYMENT_STOP_ON_REQUEST"}
+    else:
+        wanted = {"DEPLOYMENT_STOP_ON_REQUEST", "DEPLOYMENT_STOP_ON_ALARM"}
     if config.get("enabled") is True and events & wanted:
         detail = (
             "no rollback: automatic rollback is enabled for this, yet CodeDeploy started none "

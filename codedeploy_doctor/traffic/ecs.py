@@ -266,7 +266,7 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     if service is not None and controller is not None and controller != "CODE_DEPLOY":
         return _not_under_codedeploy(facts, view, service, controller, splits, listeners_read, checks, problems)
 
-    if blue_tg is None and listeners_read and len(pair_names) == 2 and _no_target_ever(facts):
+    if blue_tg is None and listeners_read and len(pair_names) == 2 and (target is not None or _no_target_ever(facts)):
         # No ECS target to name Blue because the deployment failed before creating one: Blue is
         # the target group production still forwards to, when that is exactly one of the pair.
         # (A target that exists but was not read could be Green's: then nothing is guessed.)
@@ -446,11 +446,14 @@ def _events_check(target: Target | None, blue: JsonObject | None, green: JsonObj
 
 
 def _no_target_ever(facts: Facts) -> bool:
-    """Tell whether the deployment never had a target (its overview counts none and no answer was cut short)."""
-    overview = as_object(facts.deployment.get("deploymentOverview"))
+    """Tell whether the deployment never had a target: its overview counts none, and every target call answered in full."""
+    overview = facts.deployment.get("deploymentOverview")
+    if not isinstance(overview, dict):
+        return False  # not known: a target may exist that was not read
     counted = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool))
-    incomplete = any(error.code == INCOMPLETE_ANSWER for error in facts.snapshot.errors)
-    return counted == 0 and not incomplete
+    target_calls = ("ListDeploymentTargets", "BatchGetDeploymentTargets")
+    unread = any(e.code == INCOMPLETE_ANSWER or e.operation in target_calls for e in facts.snapshot.errors)
+    return counted == 0 and not unread
 
 
 def _controller(service: JsonObject | None) -> str | None:

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
 from codedeploy_doctor.traffic.common import (
@@ -240,6 +241,17 @@ def _environment_summary(serving: int, total: int, reading: LoadBalancerReading,
     return text
 
 
+def _stopped_health(target: Target, stopped: Sequence[Target], restored: bool) -> str | None:
+    """``application stopped`` for a target a failure left stopped, ``(mid-deployment)`` for one still on its way."""
+    if restored:
+        return None
+    if target in stopped:
+        return "application stopped"
+    if target.status == "InProgress" and target.succeeded("ApplicationStop") and not target.succeeded("ApplicationStart"):
+        return "application stopped (mid-deployment)" if stopped else None
+    return None
+
+
 def _unread_failed(facts: Facts) -> int:
     """Failed targets the overview counts but the snapshot does not hold (bounded collection)."""
     failed_total = as_number(as_object(facts.deployment.get("deploymentOverview")).get("Failed"))
@@ -335,20 +347,23 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     checks.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=not taken_out, detail=detail))
     checks.extend(reading.checks)
     checks.extend(reading.problems)
+    complete = reading.complete
+    # A target group attached to no load balancer is no production path (its own check says so):
+    # capacity, fleet and health are counted over the attached ones.
+    reading = replace(reading, states=tuple(state for state in reading.states if state.attached))
+    paths = list(reading.states)
 
     known_ids = sorted({t.id for t in instances} | reading.registered_ids())
-    basis: Basis = "traffic-layer" if reading.complete else "codedeploy-only"
-    if reading.complete:
+    basis: Basis = "traffic-layer" if complete else "codedeploy-only"
+    if complete:
         # Capacity is what the weakest production load balancer still routes to.
-        # (a target group attached to no load balancer is no path: its own check says so).
-        paths = [state for state in reading.states if state.attached]
         in_service = min((len(state.serving) for state in paths), default=0)
         fleet = max(fleet, len(reading.registered_ids()))
-        checks.append(health_check(reading, known_ids, "instance"))
+        if paths:
+            checks.append(health_check(reading, known_ids, "instance"))
         out_of_service = [i for i in known_ids if not reading.serving(i)]
         unread = 0
     else:
-        paths = []
         rollback = read_rollback(facts)
         restored = rollback is not None and rollback.succeeded
         in_service = fleet if restored else max(fleet - len(taken_out), 0)
@@ -442,7 +457,7 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
     members = tuple(
         EnvironmentMember(
             id=t.id,
-            health="application stopped" if t in stopped and not restored_by_rollback else None,
+            health=_stopped_health(t, stopped, restored_by_rollback),
             detail=f"target {t.status}" if t.status else None,
         )
         for t in instances
@@ -481,8 +496,9 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
         if in_flight:
             capacity = f"{len(in_flight)} more stopped mid-deployment: {running}/{total} serving now"
         if unread:
+            mid = f"{len(in_flight)} more stopped mid-deployment; " if in_flight else ""
             capacity = (
-                f"{unread} more failed instances were not read in detail: capacity at most {running}/{total}, "
+                f"{mid}{unread} more failed instances were not read in detail: capacity at most {running}/{total}, "
                 f"{lowest}/{total} if they stopped too"
             )
         summary = (
