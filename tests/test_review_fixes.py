@@ -503,10 +503,68 @@ def test_ecs_target_without_task_sets_takes_blue_from_the_listener() -> None:
     data = load_fixture_json("ecs-half-shifted")
     for target in data["targets"]:
         target["ecsTarget"]["taskSetsInfo"] = []
+        for event in target["ecsTarget"]["lifecycleEvents"]:
+            if event["lifecycleEventName"] in ("AllowTraffic", "AfterAllowTraffic"):
+                event["status"] = "Pending"  # failed before traffic could move
+                event.pop("startTime", None)
+                event.pop("endTime", None)
     weights = data["traffic"]["elbv2"]["listeners"][0]["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
     weights[0]["Weight"], weights[1]["Weight"] = 1, 0
     result = _verdict(data)
     assert (result.verdict, result.basis) == ("serving", "traffic-layer")
+    assert any("the ECS target names no task set: Blue taken as orders-tg-blue" in c.detail for c in result.checks)
+
+
+@pytest.mark.parametrize("sets", ["green-only", "none-after-allow-traffic"])
+def test_ecs_never_takes_a_green_target_group_for_blue(sets: str) -> None:
+    data = load_fixture_json("ecs-half-shifted")
+    for target in data["targets"]:
+        infos = target["ecsTarget"]["taskSetsInfo"]
+        green = [info for info in infos if info.get("taskSetLabel") == "Green"]
+        target["ecsTarget"]["taskSetsInfo"] = green if sets == "green-only" else []
+    weights = data["traffic"]["elbv2"]["listeners"][0]["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
+    weights[0]["Weight"], weights[1]["Weight"] = 0, 1
+    result = _verdict(data)
+    assert "Blue taken as" not in " ".join(c.detail for c in result.checks)
+    assert not (result.verdict == "serving" and result.basis == "traffic-layer")
+
+
+def test_in_place_with_no_attached_target_group_says_so() -> None:
+    data = load_fixture_json("traffic-server-inplace-capacity")
+    for group in data["traffic"]["elbv2"]["targetGroups"]:
+        group["LoadBalancerArns"] = []
+    result = _verdict(data)
+    assert (result.verdict, result.basis) == ("not-serving", "traffic-layer")
+    assert result.summary.startswith("0 instances in service: no production target group is attached")
+
+
+def test_in_place_member_shares_never_add_up_past_100() -> None:
+    data = load_fixture_json("traffic-server-inplace-capacity")
+    tg_arn = next(iter(data["traffic"]["elbv2"]["targetHealth"]))
+    admin = tg_arn.replace(tg_arn.split("/")[-2], "shop-admin-tg")
+    data["deployment"]["loadBalancerInfo"]["targetGroupInfoList"].append({"name": "shop-admin-tg"})
+    groups = data["traffic"]["elbv2"]["targetGroups"]
+    groups.append({**groups[0], "TargetGroupArn": admin, "TargetGroupName": "shop-admin-tg"})
+    registered = [str(item["Target"]["Id"]) for item in data["traffic"]["elbv2"]["targetHealth"][tg_arn]]
+    data["traffic"]["elbv2"]["targetHealth"][admin] = [_health(registered[0], "healthy")]
+    members = _verdict(data).environments[0].members
+    assert sum(m.traffic_share or 0.0 for m in members) <= 100.0 + 1e-9
+
+
+def test_a_capacity_range_shows_no_single_traffic_share() -> None:
+    data = load_fixture_json("traffic-server-inplace-capacity")
+    data["traffic"]["elbv2"].pop("targetHealth")
+    data["errors"] = [{"service": "elbv2", "operation": "DescribeTargetHealth", "code": "AccessDenied", "message": "no"}]
+    data["deployment"]["deploymentOverview"]["Failed"] += 3
+    environment = _verdict(data).environments[0]
+    assert environment.traffic_share is None and environment.summary == "in-place fleet: 2-5/7 in service"
+
+
+def test_a_rollback_deployment_of_another_id_gives_no_status() -> None:
+    data = load_fixture_json("server-stopped-with-rollback")
+    data["rollbackDeployment"]["deploymentId"] = "d-ZZZZZZZZZ"
+    report = diagnose(snapshot_from_json(json.loads(json.dumps(data)), "test"))
+    assert report.deployment.rollback is not None and report.deployment.rollback.status is None
 
 
 def test_capacity_wording_keeps_both_mid_deployment_and_unread_instances() -> None:

@@ -62,7 +62,9 @@ def rollback_summary(info: JsonObject, rollback: JsonObject | None) -> RollbackS
     message = text_field(rollback_info, "rollbackMessage")
     if not rollback_id and not message:
         return None
-    status = text_field(rollback, "status") if rollback else None
+    # The recorded rollback deployment counts only if it is the one rollbackInfo names.
+    same = rollback is not None and text_field(rollback, "deploymentId") in (None, rollback_id)
+    status = text_field(rollback, "status") if rollback is not None and same else None
     return RollbackSummary(deployment_id=rollback_id, status=status, message=message)
 
 

@@ -266,7 +266,10 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     if service is not None and controller is not None and controller != "CODE_DEPLOY":
         return _not_under_codedeploy(facts, view, service, controller, splits, listeners_read, checks, problems)
 
-    if blue_tg is None and listeners_read and len(pair_names) == 2 and (target is not None or _no_target_ever(facts)):
+    no_task_sets = blue_info is None and green_info is None
+    traffic_untouched = target is None or target.event_status("AllowTraffic") in (None, "Pending", "Skipped")
+    guess = (target is not None and traffic_untouched) or (target is None and _no_target_ever(facts))
+    if blue_tg is None and no_task_sets and guess and listeners_read and len(pair_names) == 2:
         # No ECS target to name Blue because the deployment failed before creating one: Blue is
         # the target group production still forwards to, when that is exactly one of the pair.
         # (A target that exists but was not read could be Green's: then nothing is guessed.)
@@ -279,7 +282,8 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
                 TrafficCheck(
                     source=LISTENERS_SOURCE,
                     ok=True,
-                    detail=f"no ECS target in the snapshot: Blue taken as {blue_tg}, the target group production forwards to",
+                    detail=f"{'the ECS target names no task set' if target else 'no ECS target in the snapshot'}: "
+                    f"Blue taken as {blue_tg}, the target group production forwards to",
                 )
             )
 

@@ -409,12 +409,14 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
             )
 
     summary = f"{in_service}/{plural(fleet, 'instance')} in service in {reading.names}"
-    if reading.complete and len(paths) > 1 and len({len(state.serving) for state in paths}) > 1:
+    if complete and not paths:
+        summary = "0 instances in service: no production target group is attached to a load balancer"
+    if complete and len(paths) > 1 and len({len(state.serving) for state in paths}) > 1:
         # Capacity is the weakest group's; name each group's own count rather than one false total.
         weakest = min(paths, key=lambda state: len(state.serving))
         others = ", ".join(f"{state.name} {len(state.serving)}" for state in paths if state is not weakest)
         summary = f"{in_service}/{plural(fleet, 'instance')} in service in {weakest.name} (the weakest; {others})"
-    if not reading.complete:
+    if not complete:
         summary = (
             f"~{in_service}/{plural(fleet, 'instance')} in service (per CodeDeploy, not confirmed against the load balancer)"
         )
@@ -429,12 +431,16 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
         place = "below" if below_minimum else "may be below" if maybe_below else "at or above"
         summary += f"; {place} the minimum of {minimum[0]} healthy"
     notes = {t.id: "taken out at BlockTraffic; AllowTraffic " + (t.event_status("AllowTraffic") or "not run") for t in taken_out}
-    share_each = 100.0 / in_service if reading.complete and in_service else None
+    # Per-member shares only when every production path routes to the same instances: otherwise
+    # an instance's share depends on the path, and no single figure is true.
+    serving_sets = {frozenset(state.serving) for state in paths}
+    share_each = 100.0 / in_service if complete and in_service and len(serving_sets) == 1 else None
+    counted = f"{in_service}-{at_most}" if at_most != in_service else f"{in_service}"
     environment = Environment(
         label="Blue",
         members=_members(known_ids, reading, None, share_each, notes),
-        traffic_share=100.0 if in_service else 0.0,
-        summary=f"in-place fleet: {in_service}/{fleet} in service",
+        traffic_share=None if at_most != in_service else (100.0 if in_service else 0.0),
+        summary=f"in-place fleet: {counted}/{fleet} in service",
     )
     return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=(environment,))
 
