@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -572,3 +573,51 @@ def test_capacity_wording_keeps_both_mid_deployment_and_unread_instances() -> No
     data["deployment"]["deploymentOverview"]["Failed"] += 1
     summary = _verdict(data).summary
     assert "1 more stopped mid-deployment; 1 more failed instances were not read in detail" in summary
+
+
+# --- ninth review: ECS once more -------------------------------------------------------------------
+
+
+def _ecs_listener(data: dict[str, Any]) -> dict[str, Any]:
+    arn = data["deployment"]["loadBalancerInfo"]["targetGroupPairInfoList"][0]["prodTrafficRoute"]["listenerArns"][0]
+    return next(item for item in data["traffic"]["elbv2"]["listeners"] if item["ListenerArn"] == arn)  # type: ignore[no-any-return]
+
+
+def _forward_to(*weighted: tuple[str, int]) -> list[dict[str, Any]]:
+    groups = [{"TargetGroupArn": arn, "Weight": weight} for arn, weight in weighted]
+    return [{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}]
+
+
+def test_ecs_listener_back_on_blue_with_health_unread_is_not_called_not_serving() -> None:
+    data = load_fixture_json("ecs-half-shifted")
+    listener = _ecs_listener(data)
+    blue_arn = listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"]
+    listener["DefaultActions"] = _forward_to((blue_arn, 1))
+    data["traffic"]["elbv2"]["rules"] = {listener["ListenerArn"]: []}
+    data["traffic"]["elbv2"]["targetHealth"] = {}
+    data["errors"] = [{"service": "elbv2", "operation": "DescribeTargetHealth", "code": "AccessDenied", "message": "no"}]
+    result = _verdict(data)
+    assert (result.verdict, result.basis) == ("serving", "codedeploy-only")
+    assert "Blue's target health was not read" in result.summary
+
+
+def test_ecs_a_route_to_a_third_target_group_does_not_weaken_blues_share() -> None:
+    data = load_fixture_json("ecs-half-shifted")
+    listener = _ecs_listener(data)
+    blue_arn = listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"]
+    legacy = blue_arn.replace(blue_arn.split("/")[-2], "orders-legacy")
+    listener["DefaultActions"] = _forward_to((blue_arn, 1))
+    rule = {"RuleArn": "r", "Priority": "10", "Conditions": [], "Actions": _forward_to((blue_arn, 1), (legacy, 1))}
+    data["traffic"]["elbv2"]["rules"] = {listener["ListenerArn"]: [{**rule, "IsDefault": False}]}
+    result = _verdict(data)
+    assert result.verdict == "serving", result.summary
+
+
+def test_a_service_outside_codedeploy_forwarding_outside_the_pair_is_not_confirmed_down() -> None:
+    data = load_fixture_json("ecs-not-code-deploy-controller")
+    listener = _ecs_listener(data)
+    arn = listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"]
+    listener["DefaultActions"] = _forward_to((arn.replace(arn.split("/")[-2], "orders-legacy"), 1))
+    result = _verdict(data)
+    assert "forwards to no target group" not in result.summary
+    assert result.basis == "codedeploy-only"

@@ -73,16 +73,24 @@ class _ListenerSplit:
     """``:443`` for summaries."""
     routes: tuple[_Route, ...]
     """Every route that forwards to the deployment's target groups."""
+    pair: tuple[str, ...] = ()
+    """The deployment's target groups; shares are counted among them (empty: among all)."""
+
+    def _share(self, route: _Route, target_group: str) -> float:
+        """``target_group``'s share of what the route sends to the pair (a third target group is out of scope)."""
+        counted = {name: share for name, share in route.shares.items() if not self.pair or name in self.pair}
+        total = sum(counted.values())
+        return 100.0 * counted.get(target_group, 0.0) / total if total > 0 else 0.0
 
     def share_of(self, target_group: str | None) -> float:
         """Mean share of ``target_group`` over the routes: 100 only if every route sends it all, 0 if none sends any."""
         if not self.routes or target_group is None:
             return 0.0
-        return sum(route.shares.get(target_group, 0.0) for route in self.routes) / len(self.routes)
+        return sum(self._share(route, target_group) for route in self.routes) / len(self.routes)
 
     def uniform(self, target_group: str | None) -> bool:
         """Tell whether every route gives ``target_group`` the same share (so one percentage is true)."""
-        return len({round(route.shares.get(target_group or "", 0.0), 6) for route in self.routes}) <= 1
+        return len({round(self._share(route, target_group or ""), 6) for route in self.routes}) <= 1
 
     @property
     def target_groups(self) -> list[str]:
@@ -111,7 +119,9 @@ def forward_shares(actions: Sequence[object]) -> dict[str, float] | None:
     return None
 
 
-def _listener_split(view: TrafficView, arn: str, pair: Sequence[str], *, rules_failed: bool = False) -> _ListenerSplit | None:
+def _listener_split(
+    view: TrafficView, arn: str, pair: Sequence[str] | None, *, rules_failed: bool = False
+) -> _ListenerSplit | None:
     """The listener's routes into ``pair``, or None when what it forwards is not known.
 
     Rules that could not be read (``rules_failed``) leave it unknown: a rule may send production
@@ -123,19 +133,25 @@ def _listener_split(view: TrafficView, arn: str, pair: Sequence[str], *, rules_f
         return None
     port = f":{listener['Port']}" if isinstance(listener.get("Port"), int) else arn.rsplit("/", 1)[-1]
     routes: list[_Route] = []
+    wanted = tuple(pair) if pair is not None else ()
+
+    def into_pair(shares: dict[str, float] | None) -> bool:
+        # ``pair`` None: any forward counts (a service CodeDeploy does not manage).
+        return shares is not None and (pair is None or bool(set(shares) & set(wanted)))
+
     default = forward_shares(as_list(listener.get("DefaultActions")))
-    if default is not None and set(default) & set(pair):
+    if default is not None and into_pair(default):
         routes.append(_Route("default action", default))
     rules = view.rules(arn)
     if rules is None:
-        return _ListenerSplit(arn=arn, port=port, routes=tuple(routes)) if routes and not rules_failed else None
+        return _ListenerSplit(arn=arn, port=port, routes=tuple(routes), pair=wanted) if routes and not rules_failed else None
     ordered = [r for r in rules if not r.get("IsDefault")]
     ordered.sort(key=lambda r: int(r["Priority"]) if str(r.get("Priority", "")).isdigit() else 1_000_000)
     for rule in ordered:
         shares = forward_shares(as_list(rule.get("Actions")))
-        if shares is not None and set(shares) & set(pair):
+        if shares is not None and into_pair(shares):
             routes.append(_Route(f"rule {rule.get('Priority')}", shares))
-    return _ListenerSplit(arn=arn, port=port, routes=tuple(routes))
+    return _ListenerSplit(arn=arn, port=port, routes=tuple(routes), pair=wanted)
 
 
 def _describe_split(split: _ListenerSplit, labels: dict[str, str], role: str) -> str:
@@ -264,7 +280,9 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
             problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail=detail))
 
     if service is not None and controller is not None and controller != "CODE_DEPLOY":
-        return _not_under_codedeploy(facts, view, service, controller, splits, listeners_read, checks, problems)
+        # CodeDeploy manages nothing here: judge whatever production forwards to, in or out of the pair.
+        any_forward = [_listener_split(view, arn, None, rules_failed=rules_failed) for arn in prod_arns]
+        return _not_under_codedeploy(facts, view, service, controller, any_forward, listeners_read, checks, problems)
 
     no_task_sets = blue_info is None and green_info is None
     traffic_untouched = target is None or target.event_status("AllowTraffic") in (None, "Pending", "Skipped")
@@ -356,6 +374,12 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
         summary = f"production listener sends {percent(blue_share)} to Blue ({blue_tg})"
         if green_share is not None and green_tg:
             summary += f" and {percent(green_share)} to Green ({green_tg})"
+    elif blue_share is not None and blue_state is None:
+        # The listener says where traffic goes; without Blue's health nothing is confirmed.
+        basis = "codedeploy-only"
+        verdict = share_verdict(blue_share)
+        share = "part of the traffic" if mixed else percent(blue_share)
+        summary = f"production listener sends {share} to Blue ({blue_tg}); Blue's target health was not read"
     elif blue_share is not None and blue_state is not None:
         basis = "traffic-layer"
         healthy = len(blue_state.serving)
@@ -491,7 +515,8 @@ def _service_check(
             counts = f" {int(running)}/{int(desired) if desired is not None else '?'} running" if running is not None else ""
             parts.append(f"{label} task set {task_set.get('id')} {task_set.get('status')}{counts}")
     if blue is None and blue_info is not None:
-        parts.append(f"Blue task set {blue_info.get('identifer')} no longer exists")
+        identifier = as_str(blue_info.get("identifer")) or as_str(blue_info.get("identifier")) or "?"
+        parts.append(f"Blue task set {identifier} no longer exists")
     ok = blue is not None and (as_number(blue.get("runningCount")) or 0) > 0
     return TrafficCheck(source=SERVICES_SOURCE, ok=ok, detail="; ".join(parts))
 
