@@ -618,6 +618,7 @@ def test_a_service_outside_codedeploy_forwarding_outside_the_pair_is_not_confirm
     listener = _ecs_listener(data)
     arn = listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"]
     listener["DefaultActions"] = _forward_to((arn.replace(arn.split("/")[-2], "orders-legacy"), 1))
+    data["traffic"]["elbv2"]["rules"] = {listener["ListenerArn"]: []}  # read: the listener's routes are all known
     result = _verdict(data)
     assert "forwards to no target group" not in result.summary
     assert result.basis == "codedeploy-only"
