@@ -622,3 +622,64 @@ def test_a_service_outside_codedeploy_forwarding_outside_the_pair_is_not_confirm
     result = _verdict(data)
     assert "forwards to no target group" not in result.summary
     assert result.basis == "codedeploy-only"
+
+
+# --- tenth review: Server blue/green once more -------------------------------------------------------
+
+
+def _two_groups(data: dict[str, Any], second: str, attached: bool = True) -> str:
+    first_arn = next(iter(data["traffic"]["elbv2"]["targetHealth"]))
+    arn = first_arn.replace(first_arn.split("/")[-2], second)
+    data["deployment"]["loadBalancerInfo"]["targetGroupInfoList"].append({"name": second})
+    groups = data["traffic"]["elbv2"]["targetGroups"]
+    groups.append({**groups[0], "TargetGroupArn": arn, "TargetGroupName": second})
+    if not attached:
+        groups[-1]["LoadBalancerArns"] = []
+    return arn
+
+
+def test_equal_counts_of_different_blue_instances_per_group_are_partial() -> None:
+    data = load_fixture_json("traffic-server-bg-untouched-blue")
+    first_arn = next(iter(data["traffic"]["elbv2"]["targetHealth"]))
+    b1, b2 = (str(h["Target"]["Id"]) for h in data["traffic"]["elbv2"]["targetHealth"][first_arn])
+    data["traffic"]["elbv2"]["targetHealth"][first_arn] = [_health(b1, "healthy"), _health(b2, "draining")]
+    second = _two_groups(data, "web-b-tg")
+    data["traffic"]["elbv2"]["targetHealth"][second] = [_health(b1, "unhealthy"), _health(b2, "healthy")]
+    result = _verdict(data)
+    assert result.verdict == "partial"
+    assert "1/2 in web-prod-tg, 1/2 in web-b-tg" in result.summary
+
+
+def test_an_unattached_group_is_named_nowhere_in_blue_green_counts() -> None:
+    data = load_fixture_json("traffic-server-bg-untouched-blue")
+    spare = _two_groups(data, "web-spare-tg", attached=False)
+    data["traffic"]["elbv2"]["targetHealth"][spare] = [_health("i-0d83c6a1e5f2b9740", "healthy")]
+    result = _verdict(data)
+    assert result.verdict == "serving"
+    assert "web-spare-tg" not in result.summary
+    assert all("web-spare-tg" not in c.detail for c in result.checks if c.source == "elbv2:DescribeTargetHealth")
+
+
+def test_inferred_blue_counts_green_that_took_traffic_and_blue_gone_from_ec2() -> None:
+    data = load_fixture_json("traffic-server-bg-lb-unreadable")
+    for target in data["targets"]:
+        body = target["instanceTarget"]
+        if body["instanceLabel"] == "Green":
+            for event in body["lifecycleEvents"]:
+                if event["lifecycleEventName"] == "AllowTraffic":
+                    event.update(status="Succeeded", startTime="2026-11-29T09:01:00Z", endTime="2026-11-29T09:01:05Z")
+    result = _verdict(data)
+    assert (result.verdict, result.basis) == ("partial", "codedeploy-only")
+    assert "Blue was never blocked" in result.summary
+
+
+def test_inferred_blue_with_an_instance_terminated_is_not_serving_in_full() -> None:
+    data = load_fixture_json("traffic-server-bg-lb-unreadable")
+    blue = [t["instanceTarget"]["targetId"] for t in data["targets"] if t["instanceTarget"]["instanceLabel"] == "Blue"]
+    data["traffic"].setdefault("ec2", {})["instances"] = [
+        {"InstanceId": blue[0], "State": {"Code": 48, "Name": "terminated"}},
+        {"InstanceId": blue[1], "State": {"Code": 16, "Name": "running"}},
+    ]
+    result = _verdict(data)
+    assert (result.verdict, result.basis) == ("partial", "codedeploy-only")
+    assert "EC2: 1 terminated of 2" in result.summary

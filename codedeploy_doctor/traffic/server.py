@@ -132,12 +132,16 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     events_check, blocked, blocking = _blue_green_events(blue, green)
     checks: list[TrafficCheck] = [events_check]
     reading = read_load_balancers(view, facts.snapshot, facts.target_group_names, facts.classic_load_balancer_names)
+    complete = reading.complete
+    # A target group attached to no load balancer is no production path (its own check says so).
+    unattached_only = complete and not any(state.attached for state in reading.states)
+    reading = replace(reading, states=tuple(state for state in reading.states if state.attached))
     # The Blue fleet is every listed Blue id; only a sample of it is read in detail (events).
     collection = facts.snapshot.collection
     listed_blue = collection.blue_target_ids if collection is not None else ()
     blue_ids = sorted({t.id for t in blue} | set(listed_blue))
     green_ids = [t.id for t in green]
-    if not blue_ids and reading.complete:
+    if not blue_ids and complete:
         # Blue targets were not collected: every registered instance not labelled Green is original.
         blue_ids = sorted(reading.registered_ids() - set(green_ids))
     ec2 = _instance_states(view, blue_ids, green_ids)
@@ -148,7 +152,7 @@ def _blue_green(facts: Facts) -> BlueTraffic:
             TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group")
         )
     unread_green: list[str] = []
-    if reading.complete and blue_ids and _blue_known_in_full(facts):
+    if complete and blue_ids and _blue_known_in_full(facts):
         # A registered instance that is not Blue is a replacement one. The collector reads failed
         # targets in detail, so a Green instance that passed AllowTraffic (and takes production
         # traffic) is registered here without being among the targets.
@@ -159,9 +163,10 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
     # Each target group is a production path: Blue serves fully only if it serves in every one.
     # (a target group attached to no load balancer is no path: its own check says so).
-    per_group = [(state.name, sum(1 for i in serving_blue if i in state.serving)) for state in reading.states if state.attached]
-    uneven = reading.complete and len({count for _, count in per_group}) > 1
-    if reading.complete:
+    per_group = [(state.name, sum(1 for i in serving_blue if i in state.serving)) for state in reading.states]
+    counts = [count for _, count in per_group]
+    uneven = complete and len(per_group) > 1 and any(counts) and any(count < len(blue_ids) for count in counts)
+    if complete:
         checks.append(health_check(reading, blue_ids, "Blue instance"))
         if green_ids:
             # Unhealthy Green is a problem for production only when Blue no longer serves.
@@ -179,7 +184,10 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     green_summary = f"Green {len(serving_green)}/{len(green_ids)} healthy" if green_ids else None
     basis: Basis = "traffic-layer"
     verdict: Verdict
-    if reading.complete and blue_ids:
+    if unattached_only:
+        verdict = "not-serving"
+        summary = "no production target group is attached to a load balancer: nothing receives traffic"
+    elif complete and blue_ids:
         verdict = count_verdict(len(serving_blue), len(blue_ids))
         summary = _blue_green_summary(verdict, len(serving_blue), len(blue_ids), reading.names, gone_states, blocked)
         if uneven:
@@ -192,7 +200,7 @@ def _blue_green(facts: Facts) -> BlueTraffic:
             verdict = "partial"
             counted = f"{len(serving_blue)}/{len(blue_ids)} Blue instances healthy"
             summary = f"{counted}, but Green also receives production traffic"
-    elif reading.complete:
+    elif complete:
         verdict = "not-serving"
         summary = f"no original (Blue) instance is registered in {reading.names}"
     elif blue_ids and len(gone) == len(blue_ids):
@@ -201,14 +209,18 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     else:
         basis = "codedeploy-only"
         verdict, inferred = _infer_blue_green(facts, blue, blocked, blocking)
+        if verdict == "serving" and gone:
+            # Some Blue instances no longer run (EC2): whatever CodeDeploy says, they serve nothing.
+            verdict = "partial"
+            inferred += f"; EC2: {_gone_phrase(gone_states)} of {len(blue_ids)}"
         summary = f"{inferred} (per CodeDeploy, not confirmed against the load balancer)"
-    if green_summary and reading.complete:
+    if green_summary and complete:
         summary += f"; {green_summary}"
 
     share_each: float | None = None
     blue_share: float | None = None
     green_share: float | None = None
-    if reading.complete:
+    if complete:
         serving_total = len(serving_blue) + len(serving_green)
         share_each = 100.0 / serving_total if serving_total else None
         blue_share = 100.0 * len(serving_blue) / serving_total if serving_total else 0.0
@@ -320,6 +332,12 @@ def _infer_blue_green(
             "partial",
             f"{len(blocked)}/{len(blue)} Blue instances deregistered at BlockTraffic",
         )
+    allowed = [t for t in facts.targets_of("InstanceTarget", "Green") if t.succeeded("AllowTraffic")]
+    if allowed:
+        # Green registered while Blue was never blocked: production is split between the revisions.
+        if rollback is not None and rollback.running:
+            return "unknown", f"rollback {rollback.deployment_id} is {rollback.status} while Green takes traffic"
+        return "partial", f"AllowTraffic succeeded on {plural(len(allowed), 'Green instance')} and Blue was never blocked"
     fleet = len(facts.snapshot.collection.blue_target_ids) if facts.snapshot.collection is not None else 0
     if fleet > len(blue):
         return "serving", f"BlockTraffic never ran on the {len(blue)} Blue instances read in detail (of {fleet} listed)"
