@@ -211,6 +211,11 @@ class BlueTraffic:
     blue_termination: str | None = None
     """When Blue instances will be (or were) terminated, if that applies."""
 
+    @property
+    def confirmed_safe(self) -> bool:
+        """Production is safe as CONTRACTS §2 has it: Blue confirmed (partly) serving, or nothing to protect."""
+        return self.verdict == "not-applicable" or (self.verdict in ("serving", "partial") and self.basis == "traffic-layer")
+
 
 @dataclass(frozen=True)
 class Report:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from codedeploy_doctor.aws.clients import ClientFactory
-from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext
+from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext, chunks
 from codedeploy_doctor.aws.failures import call_error, error_code, translate
 from codedeploy_doctor.aws.logs import collect_log_lines
 from codedeploy_doctor.deadline import abandon
+from codedeploy_doctor.diagnosis.targets import target_view
 from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, CallError, Collection, JsonObject, Snapshot
 
@@ -256,10 +257,9 @@ class Collector:
                 return ids[: query.limit], False
 
     def _batch_get(self, ctx: CollectionContext, deployment_id: str, target_ids: Sequence[str]) -> list[JsonObject]:
-        chunks = [list(target_ids[start : start + BATCH_LIMIT]) for start in range(0, len(target_ids), BATCH_LIMIT)]
         futures = [
             ctx.submit(self._core, ctx, "BatchGetDeploymentTargets", deploymentId=deployment_id, targetIds=chunk)
-            for chunk in chunks
+            for chunk in chunks(target_ids, BATCH_LIMIT)
         ]
         targets: list[JsonObject] = []
         for future in futures:
@@ -290,16 +290,9 @@ class Collector:
         return thread
 
 
-def _target_id(target: JsonObject) -> str | None:
-    for key, body in target.items():
-        if key != "deploymentTargetType" and isinstance(body, dict) and isinstance(body.get("targetId"), str):
-            return str(body["targetId"])
-    return None
-
-
 def _not_returned(asked: Sequence[str], targets: Sequence[JsonObject], blue: set[str]) -> list[str]:
     """Failed or stuck ids asked for that BatchGetDeploymentTargets did not return (Blue samples do not count)."""
-    returned = {_target_id(target) for target in targets}
+    returned = {view.target_id for view in (target_view(target) for target in targets) if view is not None}
     return [target_id for target_id in asked if target_id not in returned and target_id not in blue]
 
 

@@ -7,7 +7,7 @@ it depends on and submits its own calls, so independent calls share a round trip
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -64,3 +64,8 @@ class CollectionContext:
         """Record a failed non-core call."""
         with self._lock:
             self.errors.append(error)
+
+
+def chunks(items: Sequence[str], size: int) -> list[list[str]]:
+    """``items`` in lists of at most ``size`` (the per-call limit of a batch API)."""
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]

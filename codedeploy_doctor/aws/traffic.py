@@ -37,7 +37,7 @@ from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
-from codedeploy_doctor.aws.context import NEVER_A_WARNING, CollectionContext
+from codedeploy_doctor.aws.context import NEVER_A_WARNING, CollectionContext, chunks
 from codedeploy_doctor.aws.failures import call_error, error_code, error_message
 from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, CallError, JsonObject
 
@@ -92,10 +92,6 @@ def _names(items: Any) -> list[str]:
 
 def _strings(items: Any) -> list[str]:
     return [item for item in items if isinstance(item, str) and item] if isinstance(items, list) else []
-
-
-def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
-    return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
 class _TrafficRun:
@@ -261,7 +257,7 @@ class _TrafficRun:
         failing = [i for key in ("Failed", "Stuck") for i in listing.get(key, [])][:FAILING_INSTANCE_FACTS]
         wanted = [*(listing.get("Blue", []) if blue_green else []), *failing]
         ids = list(dict.fromkeys(i for i in wanted if _EC2_INSTANCE_ID.fullmatch(i)))
-        for chunk in _chunks(ids, EC2_IDS_PER_CALL):
+        for chunk in chunks(ids, EC2_IDS_PER_CALL):
             self.on(self.ctx.submit(_describe_instances, self.ctx, chunk), self._on_instances)
 
     def _on_instances(self, instances: list[JsonObject] | None) -> None:
@@ -296,7 +292,7 @@ class _TrafficRun:
             if service not in by_cluster.setdefault(cluster, []):
                 by_cluster[cluster].append(service)
         for cluster, names in by_cluster.items():
-            for chunk in _chunks(names, ECS_SERVICES_PER_CALL):
+            for chunk in chunks(names, ECS_SERVICES_PER_CALL):
                 self.call("ecs", "DescribeServices", self._on_services, cluster=cluster, services=chunk)
 
     def _on_services(self, response: JsonObject | None) -> None:

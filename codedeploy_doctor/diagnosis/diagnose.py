@@ -180,9 +180,4 @@ def exit_code_for(report: Report) -> ExitCode:
     """The process exit code for a report (CONTRACTS §2)."""
     if not report.deployment_failed:
         return ExitCode.OK
-    traffic = report.blue_traffic
-    if traffic.verdict == "not-applicable":
-        return ExitCode.FAILED_BLUE_SAFE
-    if traffic.verdict in ("serving", "partial") and traffic.basis == "traffic-layer":
-        return ExitCode.FAILED_BLUE_SAFE
-    return ExitCode.FAILED_BLUE_AT_RISK
+    return ExitCode.FAILED_BLUE_SAFE if report.blue_traffic.confirmed_safe else ExitCode.FAILED_BLUE_AT_RISK

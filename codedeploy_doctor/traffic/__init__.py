@@ -62,9 +62,7 @@ def assess_blue_traffic(snapshot: Snapshot) -> BlueTraffic:
     """Whether Blue still serves production traffic, with the checks and the Blue/Green view behind it."""
     facts = read_facts(snapshot)
     result = _by_platform(facts)
-    # Safe as the exit code has it (CONTRACTS §2): confirmed serving or partly serving, or nothing to protect.
-    safe = result.verdict == "not-applicable" or (result.verdict in ("serving", "partial") and result.basis == "traffic-layer")
-    rollback = rollback_check(facts, blue_safe=safe)
+    rollback = rollback_check(facts, blue_safe=result.confirmed_safe)
     if rollback is not None:
         result = replace(result, checks=(*result.checks, rollback))
     if _retired_as_planned(facts):

@@ -475,10 +475,9 @@ def _events_check(target: Target | None, blue: JsonObject | None, green: JsonObj
 
 def _no_target_ever(facts: Facts) -> bool:
     """Tell whether the deployment never had a target: its overview counts none, and every target call answered in full."""
-    overview = facts.deployment.get("deploymentOverview")
-    if not isinstance(overview, dict):
+    counted = facts.overview_total()
+    if counted is None:
         return False  # not known: a target may exist that was not read
-    counted = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool))
     target_calls = ("ListDeploymentTargets", "BatchGetDeploymentTargets")
     unread = any(e.code == INCOMPLETE_ANSWER or e.operation in target_calls for e in facts.snapshot.errors)
     return counted == 0 and not unread

@@ -193,11 +193,16 @@ class Facts:
         """Targets of one kind, optionally with one label, sorted by id."""
         return sorted((t for t in self.targets if t.kind == kind and (label is None or t.label == label)), key=lambda t: t.id)
 
+    def overview_total(self) -> int | None:
+        """Targets counted by ``deploymentOverview``, or None when the snapshot has no overview."""
+        overview = self.deployment.get("deploymentOverview")
+        if not isinstance(overview, dict):
+            return None
+        return sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool))
+
     def fleet_size(self) -> int:
         """How many targets the deployment has: ``deploymentOverview`` total, else the targets read."""
-        overview = as_object(self.deployment.get("deploymentOverview"))
-        total = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool))
-        return total or len(self.targets)
+        return self.overview_total() or len(self.targets)
 
 
 def _names(items: Any) -> list[str]:

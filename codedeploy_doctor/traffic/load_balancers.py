@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from codedeploy_doctor.report import TrafficCheck
@@ -89,6 +89,13 @@ class LoadBalancerReading:
     def names(self) -> str:
         """``tg-a, tg-b`` for summaries."""
         return ", ".join(state.name for state in self.states) or "the load balancer"
+
+    def paths(self) -> LoadBalancerReading:
+        """The same reading without target groups attached to no load balancer: they route nothing.
+
+        Their own check (in ``checks``) still says so; capacity, names and health count the rest.
+        """
+        return replace(self, states=tuple(state for state in self.states if state.attached))
 
     def serving(self, target_id: str) -> bool:
         """Tell whether the target receives traffic from at least one production load balancer."""

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
 from codedeploy_doctor.traffic.common import (
@@ -133,9 +132,8 @@ def _blue_green(facts: Facts) -> BlueTraffic:
     checks: list[TrafficCheck] = [events_check]
     reading = read_load_balancers(view, facts.snapshot, facts.target_group_names, facts.classic_load_balancer_names)
     complete = reading.complete
-    # A target group attached to no load balancer is no production path (its own check says so).
-    unattached_only = complete and not any(state.attached for state in reading.states)
-    reading = replace(reading, states=tuple(state for state in reading.states if state.attached))
+    reading = reading.paths()
+    unattached_only = complete and not reading.states
     # The Blue fleet is every listed Blue id; only a sample of it is read in detail (events).
     collection = facts.snapshot.collection
     listed_blue = collection.blue_target_ids if collection is not None else ()
@@ -253,13 +251,18 @@ def _environment_summary(serving: int, total: int, reading: LoadBalancerReading,
     return text
 
 
+def _application_stopped(target: Target) -> bool:
+    """ApplicationStop ran and ApplicationStart did not (yet): the application is down on the instance."""
+    return target.succeeded("ApplicationStop") and not target.succeeded("ApplicationStart")
+
+
 def _stopped_health(target: Target, stopped: Sequence[Target], restored: bool) -> str | None:
     """``application stopped`` for a target a failure left stopped, ``(mid-deployment)`` for one still on its way."""
     if restored:
         return None
     if target in stopped:
         return "application stopped"
-    if target.status == "InProgress" and target.succeeded("ApplicationStop") and not target.succeeded("ApplicationStart"):
+    if target.status == "InProgress" and _application_stopped(target):
         return "application stopped (mid-deployment)" if stopped else None
     return None
 
@@ -366,18 +369,15 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     checks.extend(reading.checks)
     checks.extend(reading.problems)
     complete = reading.complete
-    # A target group attached to no load balancer is no production path (its own check says so):
-    # capacity, fleet and health are counted over the attached ones.
-    reading = replace(reading, states=tuple(state for state in reading.states if state.attached))
-    paths = list(reading.states)
+    reading = reading.paths()
 
     known_ids = sorted({t.id for t in instances} | reading.registered_ids())
     basis: Basis = "traffic-layer" if complete else "codedeploy-only"
     if complete:
         # Capacity is what the weakest production load balancer still routes to.
-        in_service = min((len(state.serving) for state in paths), default=0)
+        in_service = min((len(state.serving) for state in reading.states), default=0)
         fleet = max(fleet, len(reading.registered_ids()))
-        if paths:
+        if reading.states:
             checks.append(health_check(reading, known_ids, "instance"))
         out_of_service = [i for i in known_ids if not reading.serving(i)]
         unread = 0
@@ -427,12 +427,12 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
             )
 
     summary = f"{in_service}/{plural(fleet, 'instance')} in service in {reading.names}"
-    if complete and not paths:
+    if complete and not reading.states:
         summary = "0 instances in service: no production target group is attached to a load balancer"
-    if complete and len(paths) > 1 and len({len(state.serving) for state in paths}) > 1:
+    if complete and len(reading.states) > 1 and len({len(state.serving) for state in reading.states}) > 1:
         # Capacity is the weakest group's; name each group's own count rather than one false total.
-        weakest = min(paths, key=lambda state: len(state.serving))
-        others = ", ".join(f"{state.name} {len(state.serving)}" for state in paths if state is not weakest)
+        weakest = min(reading.states, key=lambda state: len(state.serving))
+        others = ", ".join(f"{state.name} {len(state.serving)}" for state in reading.states if state is not weakest)
         summary = f"{in_service}/{plural(fleet, 'instance')} in service in {weakest.name} (the weakest; {others})"
     if not complete:
         summary = (
@@ -451,7 +451,7 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     notes = {t.id: "taken out at BlockTraffic; AllowTraffic " + (t.event_status("AllowTraffic") or "not run") for t in taken_out}
     # Per-member shares only when every production path routes to the same instances: otherwise
     # an instance's share depends on the path, and no single figure is true.
-    serving_sets = {frozenset(state.serving) for state in paths}
+    serving_sets = {frozenset(state.serving) for state in reading.states}
     share_each = 100.0 / in_service if complete and in_service and len(serving_sets) == 1 else None
     counted = f"{in_service}-{at_most}" if at_most != in_service else f"{in_service}"
     environment = Environment(
@@ -467,7 +467,7 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
     instances = facts.targets_of("InstanceTarget")
     # Targets still running their events are not "left" anywhere yet.
     settled = [t for t in instances if t.status not in ("InProgress", "Pending")]
-    stopped = [t for t in settled if t.succeeded("ApplicationStop") and not t.succeeded("ApplicationStart")]
+    stopped = [t for t in settled if _application_stopped(t)]
     if stopped:
         ids = ", ".join(t.id for t in stopped[:5]) + (f" and {len(stopped) - 5} more" if len(stopped) > 5 else "")
         detail = f"{plural(len(stopped), 'instance')} had the application stopped (ApplicationStop) and not started again: {ids}"
@@ -502,15 +502,9 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
         # No Blue, but the original version was serving on these instances and is now stopped on
         # some: production capacity is lost, which is page-worthy (no traffic layer can confirm more).
         # Only settled targets count, so this holds while the deployment still runs too.
-        overview = as_object(facts.deployment.get("deploymentOverview"))
-        fleet = sum(int(v) for v in overview.values() if isinstance(v, int) and not isinstance(v, bool) and v > 0)
-        total = max(fleet, len(instances))
+        total = max(facts.fleet_size(), len(instances))
         # Instances still mid-deployment between ApplicationStop and ApplicationStart serve nothing now either.
-        in_flight = [
-            t
-            for t in instances
-            if t.status == "InProgress" and t.succeeded("ApplicationStop") and not t.succeeded("ApplicationStart")
-        ]
+        in_flight = [t for t in instances if t.status == "InProgress" and _application_stopped(t)]
         running = max(total - len(stopped) - len(in_flight), 0)
         # Bounded collection: failed targets not read in detail may have stopped too.
         unread = _unread_failed(facts)
