@@ -17,7 +17,7 @@ from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.ids import DeploymentId, parse_deployment_id
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ def write_snapshot(snapshot: Snapshot, path: Path, *, redact_secrets: bool) -> N
 
 
 def _redacted(snapshot: Snapshot) -> Snapshot:
-    from codedeploy_doctor.safety import redact_tree
+    from codedeploy_doctor.sanitize import redact_tree
     from codedeploy_doctor.snapshot import snapshot_from_json
 
     return snapshot_from_json(redact_tree(snapshot.to_json()))

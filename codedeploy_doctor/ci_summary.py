@@ -29,7 +29,7 @@ from codedeploy_doctor.errors import DoctorError, ExitCode
 from codedeploy_doctor.render import OutputFormat, RenderOptions
 from codedeploy_doctor.render.verdict import verdict_words
 from codedeploy_doctor.report import Report
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 
 SUMMARY_LIMIT = 1024 * 1024
 """Bytes GitHub accepts in one step's summary; a longer report is replaced by a short note."""

@@ -41,7 +41,7 @@ class DoctorError(Exception):
         Messages quote AWS's own words, which are untrusted: control characters and secrets
         are removed and line breaks folded, so the result is always exactly one safe line.
         """
-        from codedeploy_doctor.safety import TextPolicy
+        from codedeploy_doctor.sanitize import TextPolicy
 
         safe = TextPolicy()
         text = f"{safe(self.message)}. Tip: {safe(self.tip)}" if self.tip else safe(self.message)

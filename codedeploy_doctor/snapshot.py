@@ -93,7 +93,11 @@ class Snapshot:
     rollback_deployment: JsonObject | None = None
     """The rollback deployment's ``DeploymentInfo`` when ``rollbackInfo`` names one."""
     traffic: JsonObject = field(default_factory=dict)
-    """Traffic-layer observations by service (CONTRACTS §3 ``traffic``)."""
+    """Traffic-layer observations by service (docs/snapshot.md, ``traffic``)."""
+    evidence: JsonObject = field(default_factory=dict)
+    """What was read beyond CodeDeploy and the traffic layer to explain a failure, by source
+    (``ecs``, ``cloudwatch``, ``lambda``, ``autoscaling``, ``revision``...), each object in AWS's own
+    shape (docs/snapshot.md, ``evidence``)."""
     errors: Sequence[CallError] = ()
     """Calls that failed while collecting."""
     region: str | None = None
@@ -112,7 +116,7 @@ class Snapshot:
         """The deployment id, or ``"unknown"`` in a malformed hand-written file."""
         value = self.deployment.get("deploymentId")
         # Something must survive output cleaning (escapes and control characters are removed).
-        from codedeploy_doctor.safety import clean
+        from codedeploy_doctor.sanitize import clean
 
         return value if isinstance(value, str) and clean(value).strip() else "unknown"
 
@@ -127,6 +131,7 @@ class Snapshot:
             "targets": list(self.targets),
             "rollbackDeployment": self.rollback_deployment,
             "traffic": self.traffic,
+            "evidence": self.evidence,
             "errors": [error.to_json() for error in self.errors],
             "apiCalls": self.api_calls,
         }
@@ -213,6 +218,9 @@ def snapshot_from_json(data: Any, source: str = "snapshot") -> Snapshot:
     _require(all(isinstance(target, dict) for target in targets), source, "every item of 'targets' must be an object")
     traffic = data.get("traffic") or {}
     _require(isinstance(traffic, dict), source, "'traffic' must be an object")
+    evidence = data.get("evidence") or {}
+    _require(isinstance(evidence, dict), source, "'evidence' must be an object")
+    _require(all(isinstance(part, dict) for part in evidence.values()), source, "every value of 'evidence' must be an object")
     errors_raw = data.get("errors") or []
     _require(isinstance(errors_raw, list), source, "'errors' must be a list")
     errors: list[CallError] = []
@@ -240,6 +248,7 @@ def snapshot_from_json(data: Any, source: str = "snapshot") -> Snapshot:
         deployment_group=_object_or_none(data, "deploymentGroup", source),
         rollback_deployment=_object_or_none(data, "rollbackDeployment", source),
         traffic=traffic,
+        evidence=evidence,
         errors=tuple(errors),
         region=region,
         recorded_at=recorded_at,

@@ -28,7 +28,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, retry_if
 
 from codedeploy_doctor.errors import AwsUnavailableError
 from codedeploy_doctor.lifecycle import order_for
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import JsonObject
 
 TERMINAL_STATUSES = frozenset({"Succeeded", "Failed", "Stopped", "Ready"})

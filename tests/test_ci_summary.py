@@ -25,7 +25,7 @@ from codedeploy_doctor.ci_summary import (
 from codedeploy_doctor.cli import app
 from codedeploy_doctor.diagnosis import diagnose
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import load_snapshot, snapshot_from_json
 from tests.support import FIXTURES, load_fixture_json
 

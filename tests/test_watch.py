@@ -23,7 +23,7 @@ from codedeploy_doctor.diagnosis import diagnose
 from codedeploy_doctor.errors import AwsUnavailableError, DeploymentNotFoundError
 from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.render import OutputFormat
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import JsonObject
 from codedeploy_doctor.watch import (
     LiveView,

@@ -18,7 +18,7 @@ from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import NEVER_A_WARNING
 from codedeploy_doctor.aws.failures import translate
 from codedeploy_doctor.ids import DeploymentId
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import JsonObject, to_jsonable
 from codedeploy_doctor.watch import Watcher, WatchResult, describe_end, make_view
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from codedeploy_doctor.safety import readable
+from codedeploy_doctor.sanitize import readable
 from codedeploy_doctor.snapshot import JsonObject
 
 TARGET_KEYS = {

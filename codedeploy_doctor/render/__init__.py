@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from codedeploy_doctor.report import Report
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 
 
 class OutputFormat(str, Enum):

@@ -16,7 +16,7 @@ from codedeploy_doctor.report import (
     LifecycleEventFailure,
     Report,
 )
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from codedeploy_doctor import TOOL_NAME, __version__
 from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
 from codedeploy_doctor.render.verdict import verdict_tone, verdict_words
 from codedeploy_doctor.report import BlueTraffic, Cause, LifecycleEventFailure, Report
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 
 TONE_MARK = {"good": "🟢", "warn": "🟡", "bad": "🔴", "neutral": "⚪"}
 """The mark before the production verdict, per tone."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from codedeploy_doctor.safety import readable
+from codedeploy_doctor.sanitize import readable
 from codedeploy_doctor.snapshot import CallError, JsonObject, Snapshot
 from codedeploy_doctor.timefmt import parse_time
 

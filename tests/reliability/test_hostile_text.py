@@ -32,7 +32,7 @@ from codedeploy_doctor.cli import app
 from codedeploy_doctor.diagnosis import diagnose
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
 from codedeploy_doctor.report import Report
-from codedeploy_doctor.safety import MAX_TEXT, TextPolicy, clean
+from codedeploy_doctor.sanitize import MAX_TEXT, TextPolicy, clean
 from codedeploy_doctor.snapshot import snapshot_from_json
 from tests.reliability.harness import assert_valid_report
 from tests.reliability.hostile_texts import HOSTILE_BYTES, HOSTILE_TEXTS, MARKER, SECRET_IN_HOSTILE

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.lifecycle import ECS_ORDER, LAMBDA_ORDER, SERVER_ORDER
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import SNAPSHOT_FORMAT, dump_snapshot, snapshot_from_json
 from tests.reliability.harness import schema_validator
 from tests.reliability.test_hostile_text import FORBIDDEN, RICH_SGR

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from codedeploy_doctor.cli import app
 from codedeploy_doctor.diagnosis import diagnose
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
-from codedeploy_doctor.safety import MASK, TextPolicy, is_secret_key_name, redact, redact_tree
+from codedeploy_doctor.sanitize import MASK, TextPolicy, is_secret_key_name, redact, redact_tree
 from codedeploy_doctor.snapshot import snapshot_from_json
 from tests.reliability.secrets_corpus import AWS_KEY_ID, AWS_SECRET, FALSE_POSITIVES, SESSION_TOKEN, TRUE_POSITIVES
 from tests.support import load_fixture_json

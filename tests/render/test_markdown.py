@@ -33,7 +33,7 @@ from codedeploy_doctor.report import (
     RollbackSummary,
     TrafficCheck,
 )
-from codedeploy_doctor.safety import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import load_snapshot
 from tests.support import fixture_paths
 

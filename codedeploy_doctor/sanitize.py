@@ -1,4 +1,4 @@
-"""Making untrusted text (AWS fields, script output) safe to print: control characters and secrets.
+"""Cleaning and masking untrusted text (AWS fields, script output): control characters, invisible characters and secrets.
 
 Every renderer passes every untrusted string through a :class:`TextPolicy`: :func:`clean`
 (terminal escapes, control characters, bidirectional overrides, invalid UTF-8, huge texts and
