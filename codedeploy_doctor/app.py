@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codedeploy_doctor import ci_summary
 from codedeploy_doctor.catalog import load_catalog
 from codedeploy_doctor.deadline import run_within, start_deadline
 from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.ids import DeploymentId, parse_deployment_id
-from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
+from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, renderer_for
 from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
 
@@ -130,7 +129,7 @@ def obtain_snapshot(request: DiagnoseRequest, notes: list[str] | None = None) ->
         except ValueError as exc:
             raise BadInputError(str(exc)) from exc
     from codedeploy_doctor.aws.live import collect_live, make_factory
-    from codedeploy_doctor.progress import progress
+    from codedeploy_doctor.render.progress import progress
 
     # --timeout bounds the whole live run; with --watch it bounds the wait, and the collection after it.
     deadline = None if request.watch else start_deadline(request.timeout)

@@ -137,7 +137,7 @@ def say_error(error: DoctorError) -> None:
     """Print the error's one line to stderr and, on GitHub Actions, its annotation."""
     typer.echo(f"{TOOL_NAME}: error: {error.one_line()}", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from codedeploy_doctor.ci_summary import error_annotation
+        from codedeploy_doctor.render.ci_summary import error_annotation
 
         typer.echo(error_annotation(error), err=True)
 
