@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -14,7 +15,7 @@ from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
 from codedeploy_doctor.diagnosis.previous_revision import CAUSE_ID as PREVIOUS_REVISION_CAUSE
 from codedeploy_doctor.diagnosis.previous_revision import previous_deployment_id, previous_revision_note, runs_previous_revision
 from codedeploy_doctor.diagnosis.summary import ENDED_WELL, FAILED_STATUSES, deployment_summary
-from codedeploy_doctor.diagnosis.targets import target_views
+from codedeploy_doctor.diagnosis.targets import foreign_target_ids, target_views, without_foreign
 from codedeploy_doctor.lifecycle import NO_SCRIPT_EVENTS
 from codedeploy_doctor.report import Cause, DeploymentSummary, FailureGroup, LifecycleEventFailure, Report
 from codedeploy_doctor.snapshot import Snapshot
@@ -30,6 +31,10 @@ DEPLOYMENTS_LOG = "/opt/codedeploy-agent/deployment-root/deployment-logs/codedep
 def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     """Diagnose one deployment from its snapshot."""
     catalog = catalog or builtin_catalog()
+    # A target that names another deployment is no part of this one: left out, with a warning.
+    foreign = foreign_target_ids(snapshot.targets, snapshot.deployment_id)
+    if foreign:
+        snapshot = dataclasses.replace(snapshot, targets=without_foreign(snapshot.targets, snapshot.deployment_id))
     summary = deployment_summary(snapshot)
     platform = summary.compute_platform
     views = target_views(snapshot.targets)
@@ -46,6 +51,9 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     causes = rank_causes(catalog, first_matches, groups, first) if (first or deployment_failed) else ()
     warnings = [warning_for(error) for error in snapshot.errors]
     warnings.extend(collection_warnings(snapshot, summary))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        warnings.append(f"left out {len(foreign)} target(s) that belong to another deployment (deploymentId): {shown}")
     if grouping.inferred:
         warnings.append(
             f"{grouping.inferred} failed targets were given their group's cause without being matched one by one "
