@@ -87,11 +87,9 @@ def report_schema(*, strict: bool = False) -> dict[str, Any]:
         "replay": _object(
             "A report from a snapshot file, not from the live state.",
             {
-                "recordedAt": _time("When the snapshot was recorded, when it says"),
-                "ageSeconds": {
-                    "type": ["number", "null"],
-                    "description": "How old the snapshot was when replayed, in seconds; null when not known.",
-                },
+                "recordedAt": _time(
+                    "When the snapshot was recorded, when it says (the text and Markdown reports add how long ago)"
+                ),
             },
             strict=strict,
         ),

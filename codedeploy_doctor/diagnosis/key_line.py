@@ -26,7 +26,7 @@ from codedeploy_doctor.report import Cause, KeyLine, LifecycleEventFailure
 from codedeploy_doctor.snapshot import Snapshot
 
 _ERROR_WORDS = re.compile(
-    r"\b(?:error|errors|fatal|failed|failure|fail|denied|refused|unreachable|timed out|timeout|"
+    r"\b(?:error|errors|err|fatal|failed|failure|fail|denied|refused|unreachable|timed out|timeout|"
     r"no such file|not found|cannot|can't|could not|unable|killed|panic|segmentation fault|"
     r"out of memory|oom|aborted|invalid|forbidden|unauthorized)\b",
     re.I,

@@ -38,7 +38,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "logLocations": list(report.log_locations),
         "notes": list(report.notes),
         "keyLine": _key_line(report.key_line),
-        "replay": ({"recordedAt": report.replay.recorded_at, "ageSeconds": report.replay.age_seconds} if report.replay else None),
+        "replay": {"recordedAt": report.replay.recorded_at} if report.replay else None,
         "mitigation": list(mitigation_commands(report)),
     }
 

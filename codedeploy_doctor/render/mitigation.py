@@ -27,6 +27,8 @@ RUNNING = frozenset({"Created", "Queued", "InProgress", "Baking", "Ready"})
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/@+=-]{0,255}")
 """A value safe to paste unquoted into a shell command."""
 
+_ALIAS = re.compile(r"\balias ([A-Za-z0-9_-]+):([A-Za-z0-9_-]+)\b")
+
 _VERSION = re.compile(r"^version (\S+)$")
 
 
@@ -51,6 +53,9 @@ def mitigation_commands(report: Report) -> tuple[str, ...]:
     failure = report.first_failure
     if platform == "Lambda":
         function, _, alias = (failure.target_id if failure else "").partition(":")
+        named = _ALIAS.search(" ".join([report.blue_traffic.summary, *(c.detail for c in report.blue_traffic.checks)]))
+        if named is not None:
+            function, alias = named.group(1), named.group(2)
         blue = next((env for env in report.blue_traffic.environments if env.label == "Blue"), None)
         version = None
         if blue is not None and blue.members:

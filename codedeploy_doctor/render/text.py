@@ -63,7 +63,8 @@ class _Page:
 
     def para(self, text: Text | str, *, indent: int = 0, hang: int | None = None, style: str = "") -> None:
         """Add ``text`` wrapped at word boundaries: first line at ``indent``, the rest at ``hang``."""
-        body = text if isinstance(text, Text) else Text(text, style=style)
+        body = text.copy() if isinstance(text, Text) else Text(text, style=style)
+        body.expand_tabs(4)
         hang = indent + 2 if hang is None else hang
         first_width = self.width - indent
         for number, line in enumerate(self._wrap(body, first_width, self.width - hang)):
@@ -221,7 +222,8 @@ def _production(page: _Page, report: Report, safe: TextPolicy) -> None:
     if commands:
         page.para(Text("To put production back (copy and run it yourself; cd-doctor never does):", style="bold"), indent=2)
         for command in commands:
-            page.para(Text(safe(command)), indent=4, hang=6)
+            # One line, never wrapped: a command must paste as it was printed (the terminal folds it).
+            page.lines.append(Text(f"    {safe(command)}"))
 
 
 def _basis(traffic: BlueTraffic) -> str:
@@ -299,6 +301,8 @@ def _failure_details(page: _Page, report: Report, failure: LifecycleEventFailure
     evidence = report.causes[0].evidence if report.causes else ()
     quoted = evidence_line_indexes(safe(failure.log_tail), [safe(item) for item in evidence])
     key = report.key_line.line_index if report.key_line is not None and report.key_line.source == "logTail" else None
+    if key is not None and (key >= len(lines) or safe(report.key_line.text if report.key_line else "") != lines[key]):
+        key = next((i for i in range(len(lines) - 1, -1, -1) if report.key_line and lines[i] == safe(report.key_line.text)), None)
     first_shown = max(0, len(lines) - LOG_TAIL_LINES)
     wanted = {*range(first_shown, len(lines)), *quoted, *([key] if key is not None else [])}
     shown = _close_small_gaps(wanted)
@@ -420,6 +424,9 @@ def _environment_table(page: _Page, environments: Sequence[Environment], safe: T
     if room >= DETAIL_MIN:
         header.append(headers[4])
     header.stylize("bold")
+    if detail_at - gap > page.width:
+        _environment_list(page, rows)
+        return
     page.lines.append(_strip(header))
     for row in rows:
         if row[2].startswith("… and"):
@@ -439,6 +446,19 @@ def _environment_table(page: _Page, environments: Sequence[Environment], safe: T
             _strip(cells)
             page.lines.append(cells)
             page.para(row[4], indent=detail_at if detail_at < page.width // 2 else 6, hang=6)
+
+
+def _environment_list(page: _Page, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
+    """The Blue/Green view as a list, when its columns would not fit the width."""
+    for label, share, member, health, detail in rows:
+        if label:
+            page.para(Text(f"{label} ({share} of traffic)", style="bold"), indent=2)
+        line = Text(member)
+        if health:
+            line.append(f"  {health}", style=_health_style(health))
+        if detail:
+            line.append(f": {detail}")
+        page.para(line, indent=4, hang=6)
 
 
 def _cells(row: Sequence[str], widths: Sequence[int], gap: int, *, health_style: str = "") -> Text:

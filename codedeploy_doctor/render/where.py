@@ -60,18 +60,26 @@ def where_to_look(report: Report, safe: Callable[[str | None], str]) -> Places:
             entries.insert(0, f"aws elb describe-instance-health --load-balancer-name <name> --instances {target}")
         else:
             entries.insert(0, f"aws elbv2 describe-target-health --target-group-arn <target group ARN> (look for {target})")
-    if report.causes and report.causes[0].where:
-        pointer = safe(report.causes[0].where)
-        if not windows_target(report):
-            pointer = _WINDOWS_ASIDE.sub("", pointer)
-        listed = " ".join(entries)
-        paths = _PATH.findall(pointer)
-        if not (paths and all(path in listed for path in paths)) and pointer not in entries:
-            entries.append(pointer)
+    pointer = _cause_pointer(report, entries, safe)
     if not windows_target(report):
         entries = [_WINDOWS_ASIDE.sub("", entry) for entry in entries]
     prefix = f"{safe(failure.target_id)}: "
-    if len(entries) > 1 and all(entry.startswith(prefix) for entry in entries[:-1] or entries):
-        on_target = [entry[len(prefix) :] if entry.startswith(prefix) else entry for entry in entries]
-        return Places(f"Where to look on {safe(failure.target_id)}", tuple(on_target))
-    return Places("Where to look", tuple(entries))
+    title = "Where to look"
+    if len(entries) > 1 and all(entry.startswith(prefix) for entry in entries):
+        entries = [entry[len(prefix) :] for entry in entries]
+        title = f"Where to look on {safe(failure.target_id)}"
+    return Places(title, (*entries, *([pointer] if pointer else [])))
+
+
+def _cause_pointer(report: Report, entries: list[str], safe: Callable[[str | None], str]) -> str | None:
+    """The top cause's own "where", unless it only names files already listed."""
+    if not report.causes or not report.causes[0].where:
+        return None
+    pointer = safe(report.causes[0].where)
+    if not windows_target(report):
+        pointer = _WINDOWS_ASIDE.sub("", pointer)
+    listed = " ".join(entries)
+    paths = _PATH.findall(pointer)
+    if (paths and all(path in listed for path in paths)) or pointer in entries:
+        return None
+    return pointer
