@@ -22,7 +22,6 @@ from collections.abc import Set as AbstractSet
 from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
 from codedeploy_doctor.traffic.common import (
     LIFECYCLE_SOURCE,
-    count_verdict,
     failure_checks,
     percent,
     read_rollback,
@@ -38,6 +37,7 @@ from codedeploy_doctor.traffic.facts import (
     plural,
 )
 from codedeploy_doctor.traffic.load_balancers import LoadBalancerReading, health_check, read_load_balancers
+from codedeploy_doctor.traffic.rules import count_verdict
 
 INSTANCES_SOURCE = "ec2:DescribeInstances"
 """Check source for EC2 instance state."""
