@@ -213,6 +213,8 @@ class BlueTraffic:
     """Blue and Green side by side."""
     blue_termination: str | None = None
     """When Blue instances will be (or were) terminated, if that applies."""
+    rule: str | None = None
+    """Id of the verdict rule that decided (docs/verdicts.md; ``cd-doctor explain RULE-ID``)."""
 
     @property
     def confirmed_safe(self) -> bool:
