@@ -1,8 +1,9 @@
-"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, instance facts."""
+"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, instance facts, forensics."""
 
 from __future__ import annotations
 
 from codedeploy_doctor.catalog.model import FailureEvidence
+from codedeploy_doctor.diagnosis.forensics import forensic_lines
 from codedeploy_doctor.diagnosis.log_window import deployment_window, lines_for_deployment
 from codedeploy_doctor.report import DeploymentSummary, LifecycleEventFailure
 from codedeploy_doctor.snapshot import Snapshot
@@ -25,6 +26,7 @@ def evidence_for(snapshot: Snapshot, summary: DeploymentSummary, failure: Lifecy
         deployment_status=summary.status,
         extra_log_lines=extra_log_lines(snapshot, target_id),
         instance_facts=instance_facts(snapshot, target_id),
+        forensics=forensic_lines(snapshot, failure),
     )
 
 
