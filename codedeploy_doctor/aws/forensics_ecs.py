@@ -22,9 +22,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Final
 
-from codedeploy_doctor.aws.context import CollectionContext
+from codedeploy_doctor.aws.context import NEVER_A_WARNING, CollectionContext
+from codedeploy_doctor.aws.failures import call_error
 from codedeploy_doctor.lifecycle import ECS_ORDER
-from codedeploy_doctor.snapshot import JsonObject
+from codedeploy_doctor.snapshot import JsonObject, to_jsonable
 
 TASKS_PER_CALL: Final = 100
 """ListTasks pages and DescribeTasks batches hold at most 100 tasks."""
@@ -57,7 +58,7 @@ def ecs_service(group: JsonObject | None, target_ids: Sequence[str]) -> tuple[st
 
 def start_ecs_reads(ctx: CollectionContext, cluster: str, service: str) -> EcsReads:
     """Start DescribeTaskSets and ListTasks (stopped) for one service, in parallel."""
-    task_sets = ctx.submit(ctx.try_call, "ecs", "DescribeTaskSets", cluster=cluster, service=service)
+    task_sets = ctx.submit(_describe_task_sets, ctx, cluster, service)
     stopped = ctx.submit(
         ctx.try_call,
         "ecs",
@@ -68,6 +69,21 @@ def start_ecs_reads(ctx: CollectionContext, cluster: str, service: str) -> EcsRe
         maxResults=TASKS_PER_CALL,
     )
     return EcsReads(cluster, service, task_sets, stopped)
+
+
+def _describe_task_sets(ctx: CollectionContext, cluster: str, service: str) -> JsonObject | None:
+    """DescribeTaskSets of one service, a failure recorded as ``ctx.try_call`` records it.
+
+    Called on the client: the operation's ``service`` parameter would clash with ``try_call``'s own.
+    """
+    try:
+        client = ctx.factory.client("ecs")
+        return dict(to_jsonable(client.describe_task_sets(cluster=cluster, service=service)))
+    except NEVER_A_WARNING:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of a non-core call degrades to a warning
+        ctx.record(call_error("ecs", "DescribeTaskSets", exc))
+        return None
 
 
 def failure_before_production(targets: Sequence[JsonObject]) -> bool:

@@ -42,6 +42,7 @@ STOPPED_TASKS_KEPT: Final = dt.timedelta(hours=1)
 """ECS shows a stopped task for about an hour after it stopped."""
 
 _STEADY: Final = re.compile(r"has reached a steady state|deployment \S+ completed", re.IGNORECASE)
+_TIMED_OUT: Final = re.compile(r"task timed out after", re.IGNORECASE)
 _LOG_ERROR: Final = re.compile(
     r"error|exception|traceback|task timed out|status: timeout|accessdenied|not authorized|failed|failure|denied",
     re.IGNORECASE,
@@ -60,6 +61,10 @@ def _objects(value: Any) -> list[JsonObject]:
 def _text(value: Any) -> str:
     text = " ".join(str(value or "").split())
     return text if len(text) <= TEXT_CHARS else text[: TEXT_CHARS - 1] + "…"
+
+
+def _iso(moment: dt.datetime | None) -> str:
+    return format_time(moment.isoformat()) or "?" if moment is not None else "?"
 
 
 def _short_id(arn: Any) -> str:
@@ -129,10 +134,11 @@ def _task_lines(task: JsonObject) -> list[str]:
     for container in _objects(task.get("containers")):
         name = container.get("name", "?")
         exit_code = container.get("exitCode")
-        why = f": {_text(container.get('reason'))}" if container.get("reason") else ""
+        own = container.get("reason")
+        why = f": {_text(own)}" if own else ""
         if isinstance(exit_code, int) and exit_code != 0:
             lines.append(f"container {name} exited with code {exit_code}{why}")
-        elif why:
+        elif why and own != reason:  # the task's own reason already says it
             lines.append(f"container {name} stopped{why}")
         if container.get("healthStatus") == "UNHEALTHY":
             lines.append(f"container {name} health status UNHEALTHY (its container health check failed)")
@@ -158,7 +164,7 @@ def _service_event_lines(snapshot: Snapshot) -> list[str]:
             message = str(event.get("message") or "")
             if moment is None or moment < start or (end is not None and moment > end) or _STEADY.search(message):
                 continue
-            found.append((moment, f"ECS service event at {format_time(moment)}: {_text(message)}"))
+            found.append((moment, f"ECS service event at {_iso(moment)}: {_text(message)}"))
     found.sort(reverse=True)
     return list(dict.fromkeys(line for _, line in found))[:MAX_SERVICE_EVENTS]
 
@@ -250,7 +256,7 @@ def _history_state(item: JsonObject) -> tuple[str | None, str | None, str, str]:
     if isinstance(facts.get("recentDatapoints"), list):
         extra.append(f"datapoints {facts['recentDatapoints']}")
     if extra:
-        reason = f"{reason} [{', '.join(extra)}]"
+        reason = f"({', '.join(extra)}) {reason}"
     return old.get("stateValue"), new.get("stateValue"), reason, str(old.get("stateReason") or "")
 
 
@@ -289,16 +295,22 @@ def _one_alarm(
         old, _, _, old_reason = _history_state(during[0][1])
         state_before = (None, old, old_reason)
     else:
+        # No history read: the alarm's own state and when it last changed.
         updated = parse_time(alarm.get("StateUpdatedTimestamp"))
         if start is not None and updated is not None and updated < start:
             state_before = (updated, str(alarm.get("StateValue")), str(alarm.get("StateReason") or ""))
+        elif (
+            start is not None and updated is not None and alarm.get("StateValue") == "ALARM" and (late is None or updated <= late)
+        ):
+            reason = _text(alarm.get("StateReason"))
+            lines.append(f"{kind} {name} went to ALARM at {_iso(updated)}, during the deployment: {reason}")
     if state_before is not None and state_before[1] == "ALARM":
-        since = f" (since {format_time(state_before[0])})" if state_before[0] else ""
+        since = f" (since {_iso(state_before[0])})" if state_before[0] else ""
         lines.append(f"{kind} {name} was already in ALARM before the deployment started{since}: {_text(state_before[2])}")
     for moment, item in during:
         _, new, reason, _ = _history_state(item)
         if new == "ALARM":
-            lines.append(f"{kind} {name} went to ALARM at {format_time(moment)}, during the deployment: {_text(reason)}")
+            lines.append(f"{kind} {name} went to ALARM at {_iso(moment)}, during the deployment: {_text(reason)}")
     if not lines and alarm.get("StateValue") == "ALARM" and not items:
         since = format_time(alarm.get("StateUpdatedTimestamp")) or "an unknown time"
         lines.append(f"{kind} {name} is in ALARM since {since}: {_text(alarm.get('StateReason'))}")
@@ -325,7 +337,10 @@ def hook_lines(snapshot: Snapshot, failure: LifecycleEventFailure | None) -> lis
         messages = [str(e.get("message") or "").strip() for e in _objects(events)]
         errors = [m for m in messages if _LOG_ERROR.search(m)]
         chosen = (errors or messages)[-MAX_LOG_LINES:]
-        lines.extend(f"hook function {name} log: {_text(message)}" for message in chosen if message)
+        timeout = next((f.get("Timeout") for f in _objects(lambda_part.get("functions")) if f.get("FunctionName") == name), None)
+        for message in (m for m in chosen if m):
+            limit = f" (its configured timeout is {timeout} s)" if timeout and _TIMED_OUT.search(message) else ""
+            lines.append(f"hook function {name} log: {_text(message)}{limit}")
         if not messages:
             lines.append(f"hook function {name} wrote no log line during {hook.event}: it was probably never invoked")
     for function in _objects(lambda_part.get("functions")):
@@ -369,6 +384,6 @@ def forensic_notes(snapshot: Snapshot) -> tuple[str, ...]:
         return ()
     return (
         "no stopped task of the replacement task set was found: ECS keeps stopped tasks for about an hour, and this "
-        f"deployment ended {format_time(ended)}, over an hour before it was read. Run cd-doctor with --record in the CI "
+        f"deployment ended {_iso(ended)}, over an hour before it was read. Run cd-doctor with --record in the CI "
         "job at the moment the deployment fails, so the stopped tasks' reasons are kept.",
     )
