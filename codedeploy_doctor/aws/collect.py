@@ -6,6 +6,8 @@ targets for blue/green), and the traffic checks that need only the deployment. R
 batch-gets the listed targets, 25 ids a call, several calls in flight, while the traffic checks
 that needed ids run beside them. Work is bounded: at most ``detail_limit`` targets are read in
 detail; the rest are only counted (from ``deploymentOverview``) and the report says so.
+Beside the traffic checks, the forensics collector (``aws.forensics``) reads why a failure
+happened beyond CodeDeploy (stopped ECS tasks, alarms, hook functions) into ``evidence``.
 """
 
 from __future__ import annotations

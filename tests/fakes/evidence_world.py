@@ -76,7 +76,9 @@ class EvidenceWorld:
 
     def _ecs_DescribeTaskSets(self, params: dict[str, Any]) -> dict[str, Any]:
         service = params["service"]
-        mine = [t for t in self.task_sets if str(t.get("serviceArn", "")).endswith(f"/{service}") or t.get("serviceArn") == service]
+        mine = [
+            t for t in self.task_sets if str(t.get("serviceArn", "")).endswith(f"/{service}") or t.get("serviceArn") == service
+        ]
         wanted = params.get("taskSets")
         if wanted:
             found = [t for t in mine if t.get("id") in wanted or t.get("taskSetArn") in wanted]
