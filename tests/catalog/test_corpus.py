@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from codedeploy_doctor.catalog import builtin_catalog
+from tests.catalog.accuracy import CORPUS_FILES, load_entries
 from tests.catalog.evidence import FIELDS, evidence_from
 
-CORPUS: list[dict[str, Any]] = json.loads((Path(__file__).parent / "corpus.json").read_text(encoding="utf-8"))
+CORPUS: list[dict[str, Any]] = load_entries(CORPUS_FILES)
+"""corpus.json (the first collection) and tests/catalog/corpus/*.json (one file per measured batch)."""
 MIN_ENTRIES = 45
 MIN_ACCURACY = 0.90
 
