@@ -18,6 +18,7 @@ Ranking follows evidence strength (docs/causes.md, "How a failure is ranked"):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -148,6 +149,7 @@ class _Hits:
         self.lines: list[str] = []
         self.facts: list[str] = []
         self.captures: dict[str, str] = {}
+        self.line_captures: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def add(self, tier: int, evidence: list[str], *, text: bool = False, proof: bool | None = None) -> None:
         """Count one condition that held; a matched text is proof (high confidence) unless it is a hint."""
@@ -167,6 +169,8 @@ class _Hits:
         self.facts += [item for item in other.facts if item not in self.facts]
         for name, value in other.captures.items():
             self.captures.setdefault(name, value)
+        for line, pairs in other.line_captures.items():
+            self.line_captures.setdefault(line, pairs)
 
     @property
     def evidence(self) -> list[str]:
@@ -353,6 +357,8 @@ def _keep_captures(hits: _Hits, found: tuple[LineHit, ...]) -> None:
     for hit in found:
         for name, value in hit.captures:
             hits.captures.setdefault(name, value)
+        if hit.captures:
+            hits.line_captures.setdefault(hit.line, hit.captures)
 
 
 def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch | None:
@@ -393,6 +399,7 @@ def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch 
         score=_TIER_WEIGHT * hits.tier + record.priority + 2 * max(extra, 0),
         detail=fill_details(record.details, captures) if record.details else None,
         captures=tuple(captures.items()),
+        line_captures=tuple((line, pairs) for line, pairs in hits.line_captures.items() if line in evidence[:MAX_EVIDENCE]),
     )
 
 
@@ -458,32 +465,55 @@ def match_all(records: tuple[CauseRecord, ...], evidence: FailureEvidence) -> li
     specific.sort(key=rank)
     generic.sort(key=rank)
     symptoms = {record.id for record in records if record.symptom}
-    return root_causes_first(specific, symptoms) + generic[:1]
+    details = {record.id: record.details for record in records if record.details}
+    return root_causes_first(specific, symptoms, details) + generic[:1]
 
 
 _WEAK_FACTS: Final = ("lifecycle event = ", "event status = ", "deployment status = ")
 """Evidence that says where a failure happened, not why: it proves no root cause."""
 
 
-def root_causes_first(ranked: list[CauseMatch], symptoms: set[str]) -> list[CauseMatch]:
+def root_causes_first(
+    ranked: list[CauseMatch], symptoms: set[str], details: dict[str, tuple[str, ...]] | None = None
+) -> list[CauseMatch]:
     """Move each symptom after the best cause proven by evidence the symptom did not use.
 
     A failed health check or a timed-out script is what the hook saw; a cause found on another
-    line of the same text (the database timed out, a package lock was held) is why.
+    line of the same text (the database timed out, a package lock was held) is why. The root
+    cause's own lines then lead its evidence, and its details are read from them.
     """
     ordered = list(ranked)
     for symptom in [found for found in ranked if found.cause_id in symptoms]:
         own = set(symptom.evidence)
         root = next(
-            (
-                found
-                for found in ordered
-                if found.cause_id not in symptoms
-                and any(item not in own and not item.startswith(_WEAK_FACTS) for item in found.evidence)
-            ),
+            (found for found in ordered if found.cause_id not in symptoms and any(_proves(item, own) for item in found.evidence)),
             None,
         )
         if root is not None and ordered.index(root) > ordered.index(symptom):
             ordered.remove(symptom)
-            ordered.insert(ordered.index(root) + 1, symptom)
+            promoted = _lead_with_own_lines(root, own, (details or {}).get(root.cause_id, ()))
+            ordered[ordered.index(root)] = promoted
+            ordered.insert(ordered.index(promoted) + 1, symptom)
     return ordered
+
+
+def _proves(item: str, symptom_evidence: set[str]) -> bool:
+    return item not in symptom_evidence and not item.startswith(_WEAK_FACTS)
+
+
+def _lead_with_own_lines(root: CauseMatch, symptom_evidence: set[str], details: tuple[str, ...]) -> CauseMatch:
+    """The root cause with the evidence the symptom did not use first, and details read from it."""
+    evidence = tuple(sorted(root.evidence, key=lambda item: not _proves(item, symptom_evidence)))
+    by_line = dict(root.line_captures)
+    raw: dict[str, str] = {}
+    own_lines = [item for item in evidence if _proves(item, symptom_evidence)]
+    for line in own_lines if any(line in by_line for line in own_lines) else evidence:
+        for name, value in by_line.get(line, ()):
+            raw.setdefault(name, value)
+    captures = clean_captures(raw)
+    return dataclasses.replace(
+        root,
+        evidence=evidence,
+        captures=tuple(captures.items()),
+        detail=fill_details(details, captures) if details else root.detail,
+    )
