@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from codedeploy_doctor.errors import ExitCode
+
 Confidence = Literal["high", "medium", "low"]
 """How sure a cause is."""
 
@@ -221,6 +223,13 @@ class BlueTraffic:
         return self.verdict == "not-applicable" or (self.verdict == "serving" and self.basis == "traffic-layer")
 
 
+def tail_lines(log_tail: str | None) -> list[str]:
+    """A log tail split into its lines, as the report counts them (a final newline ends the last line)."""
+    if not log_tail or not log_tail.strip():
+        return []
+    return log_tail.rstrip("\n").split("\n")
+
+
 @dataclass(frozen=True)
 class KeyLine:
     """The log line that carries the failure ("the line that matters"), and where it was found."""
@@ -277,3 +286,10 @@ class Report:
     """The log line that carries the failure, when one can be picked (see ``diagnosis.key_line``)."""
     replay: ReplayInfo | None = None
     """Set on ``--replay``: when the snapshot was recorded."""
+
+
+def exit_code_for(report: Report) -> ExitCode:
+    """The process exit code for a report (the README's exit codes)."""
+    if not report.deployment_failed:
+        return ExitCode.OK
+    return ExitCode.FAILED_BLUE_SAFE if report.blue_traffic.confirmed_safe else ExitCode.FAILED_BLUE_AT_RISK

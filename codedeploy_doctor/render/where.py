@@ -12,8 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from codedeploy_doctor.lifecycle import NO_SCRIPT_EVENTS
 from codedeploy_doctor.report import Report
+
+NO_SCRIPT_EVENTS = frozenset({"DownloadBundle", "Install", "BlockTraffic", "AllowTraffic", "AllowTestTraffic"})
+"""Events that run no user script: ``lifecycle.NO_SCRIPT_EVENTS`` (render imports only the model; a test keeps them equal)."""
 
 TRAFFIC_EVENTS = frozenset({"BlockTraffic", "AllowTraffic", "AllowTestTraffic"})
 """Events run by CodeDeploy against the load balancer, not by a script on the instance."""
