@@ -197,11 +197,13 @@ def write_output(text: str, output: Path | None) -> None:
             # The reader left early (`| head`): stop writing quietly; the exit code still tells the verdict.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
+        except OSError as exc:  # a full disk or a closed terminal: the report is lost, say so (like -o)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second complaint at exit
+            raise BadInputError(f"cannot write the report to standard output: {exc.strerror or exc}") from exc
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise BadInputError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    from codedeploy_doctor.files import write_atomically
+
+    write_atomically(output, text, what="the report to")
 
 
 @app.command("diagnose", help=DIAGNOSE_HELP, short_help="Diagnose a deployment (the default command).")

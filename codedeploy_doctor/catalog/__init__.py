@@ -24,6 +24,7 @@ from codedeploy_doctor.catalog.records import (
     parse_catalog_document,
 )
 from codedeploy_doctor.errors import BadInputError
+from codedeploy_doctor.files import read_bounded
 from codedeploy_doctor.report import Cause
 
 __all__ = [
@@ -132,14 +133,8 @@ def load_catalog(extra: Path | None = None) -> Catalog:
     if extra is None:
         return builtin
     try:
-        size = extra.stat().st_size
-        if size > MAX_CATALOG_BYTES:
-            raise BadInputError(
-                f"catalog file {extra} is {size} bytes, larger than the {MAX_CATALOG_BYTES} byte limit",
-                tip="a catalog holds records, not logs: split or trim it",
-            )
-        text = extra.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_bounded(extra, limit=MAX_CATALOG_BYTES, what="catalog file").decode("utf-8")
+    except UnicodeDecodeError as error:
         raise BadInputError(
             f"cannot read catalog file {extra}: {error}", tip="pass a readable UTF-8 JSON file to --catalog"
         ) from None
