@@ -23,6 +23,7 @@ from codedeploy_doctor.catalog.records import (
     Conditions,
     parse_catalog_document,
 )
+from codedeploy_doctor.catalog.regex_safety import UnsupportedPattern, on_linear_engine
 from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.files import read_bounded
 from codedeploy_doctor.report import Cause
@@ -139,7 +140,8 @@ def load_catalog(extra: Path | None = None) -> Catalog:
             f"cannot read catalog file {extra}: {error}", tip="pass a readable UTF-8 JSON file to --catalog"
         ) from None
     try:
-        records = _parse_text(text, str(extra))
+        # A user's patterns run on RE2: linear time whatever they are (catalog/regex_safety.py).
+        records = tuple(on_linear_engine(record) for record in _parse_text(text, str(extra)))
         catch_alls = {record.id for record in builtin.records if record.is_catch_all}
         for record in records:
             if record.id in catch_alls and not record.is_catch_all:
@@ -147,6 +149,8 @@ def load_catalog(extra: Path | None = None) -> Catalog:
                     f"{extra}: record {record.id!r} replaces the built-in catch-all and must stay generic with no conditions"
                 )
         return builtin.with_records(records)
+    except UnsupportedPattern as error:
+        raise BadInputError(f"{extra}: {error}", tip="see docs/causes.md, 'Writing your own records'") from None
     except (CatalogFormatError, ValueError) as error:
         raise BadInputError(str(error), tip="see docs/causes.md, 'Writing your own records'") from None
 

@@ -10,7 +10,6 @@ A record's ``priority`` breaks ties inside a kind; generic (fallback) records al
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -23,6 +22,7 @@ from codedeploy_doctor.catalog.codes import (
 )
 from codedeploy_doctor.catalog.model import CauseMatch, FailureEvidence
 from codedeploy_doctor.catalog.records import CauseRecord, Conditions
+from codedeploy_doctor.catalog.regex_safety import TextPattern
 from codedeploy_doctor.lifecycle import AGENT_EVENT_ALIASES
 
 MAX_SCAN_CHARS: Final = 65536
@@ -160,7 +160,7 @@ def _evidence_line(line: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tuple[str, ...]:
+def _search(patterns: tuple[TextPattern, ...], lines: tuple[str, ...]) -> tuple[str, ...]:
     """Evidence lines where any pattern matches (cached: many targets share the same agent log)."""
     found: list[str] = []
     for line in lines:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, cast
 
+from codedeploy_doctor.catalog.regex_safety import TextPattern, backtracking_risk
 from codedeploy_doctor.report import Confidence
 
 CATALOG_FORMAT: Final = "cd-doctor.catalog/1"
@@ -28,10 +29,6 @@ CAUSE_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """Stable kebab-case ids."""
 
 _CONFIDENCES: Final = ("high", "medium", "low")
-
-# A group that ends in a quantifier and is itself quantified, e.g. (a+)+ or (\w*)*: the classic
-# shape of catastrophic backtracking. User catalogs may not use it; built-ins are tested for it.
-_NESTED_QUANTIFIER: Final = re.compile(r"[+*}]\)[+*{]")
 
 _LIST_KEYS: Final = {
     "platforms": "platforms",
@@ -71,16 +68,16 @@ class Conditions:
     """Exit codes named in the diagnostics message."""
     scope: str | None = None
     """``target`` (the evidence is one lifecycle event) or ``deployment`` (no event)."""
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[TextPattern, ...] = ()
     """Searched line by line in message, logTail, extra log lines, the deployment's error
     message and status messages."""
-    hint_patterns: tuple[re.Pattern[str], ...] = ()
+    hint_patterns: tuple[TextPattern, ...] = ()
     """Searched like ``patterns``, for texts that point at several causes (CodeDeploy's generic
     "make sure the agent is running and can connect"): a match ranks just below a text match
     but leaves the record's own ``confidence``, where a ``patterns`` match is always high."""
-    script_patterns: tuple[re.Pattern[str], ...] = ()
+    script_patterns: tuple[TextPattern, ...] = ()
     """Searched in ``diagnostics.scriptName``."""
-    facts: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    facts: tuple[tuple[str, TextPattern], ...] = ()
     """Instance facts: (key, pattern the whole value must match); a missing fact never matches."""
 
     def is_empty(self) -> bool:
@@ -307,7 +304,7 @@ def _parse_conditions(raw: object, where: str) -> Conditions:
         facts = data["facts"]
         if not isinstance(facts, dict) or not facts:
             raise CatalogFormatError(f"{where}: 'facts' must be a non-empty object of fact name to pattern")
-        pairs: list[tuple[str, re.Pattern[str]]] = []
+        pairs: list[tuple[str, TextPattern]] = []
         for name, pattern in cast("Mapping[object, object]", facts).items():
             if not isinstance(name, str) or not isinstance(pattern, str):
                 raise CatalogFormatError(f"{where}: 'facts' must map names to pattern strings")
@@ -322,8 +319,9 @@ def compile_pattern(text: str, where: str) -> re.Pattern[str]:
         raise CatalogFormatError(f"{where}: empty pattern")
     if len(text) > 1000:
         raise CatalogFormatError(f"{where}: pattern longer than 1000 characters")
-    if _NESTED_QUANTIFIER.search(text):
-        raise CatalogFormatError(f"{where}: pattern {text!r} repeats a repeated group (like (a+)+), which can hang on long lines")
+    risk = backtracking_risk(text)
+    if risk is not None:
+        raise CatalogFormatError(f"{where}: pattern {text!r} can hang on long lines: {risk}")
     try:
         return re.compile(text, re.IGNORECASE)
     except re.error as error:
