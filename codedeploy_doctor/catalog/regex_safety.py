@@ -116,7 +116,7 @@ def _risk_in(items: Sequence[tuple[Any, Any]], folded: bool) -> str | None:
         if piece.repeat_max > 1:
             body = list(piece.value[2])
             if _holds_repeat(body):
-                return "it repeats a group that itself holds a repetition (nested quantifiers, like (a+)+ or (.*a){25})"
+                return "it repeats a repeated group (nested quantifiers, like (a+)+ or (.*a){25})"
             if _overlapping_branches(body, folded):
                 return "it repeats alternatives that can start with the same character (like (a|a)*)"
             if piece.repeat_max > piece.repeat_min:
