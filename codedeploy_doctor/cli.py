@@ -76,6 +76,19 @@ Examples:
   {TOOL_NAME} explain our-cause --catalog team-causes.json
 """
 
+LINT_HELP = f"""Check a revision bundle before it is deployed: its AppSpec file, hook scripts and files.
+
+PATH is a bundle directory, a .zip, .tar or .tgz, or an appspec.yml alone. Offline: no AWS call.
+
+Examples:
+
+\b
+  {TOOL_NAME} lint build/app.zip
+  {TOOL_NAME} lint . --format json
+
+Exit codes: 0 no findings, 1 findings, 2 bad input (PATH is not a bundle). See docs/lint.md.
+"""
+
 SCHEMA_HELP = f"""Print the JSON Schema of the --format json report.
 
 Examples:
@@ -307,6 +320,24 @@ def explain_command(
             raise BadInputError(f"no cause with id {cause_id!r}", tip=f"list them with '{TOOL_NAME} causes'")
         write_output(render_record_text(record), None)
         return 0
+
+    run_safely(body, debug=False)
+
+
+@app.command("lint", help=LINT_HELP, short_help="Check a revision bundle (directory, zip, tar, appspec.yml) offline.")
+def lint_command(
+    path: Annotated[Path, typer.Argument(help="Bundle directory, .zip, .tar, .tgz or AppSpec file.", show_default=False)],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Lint a bundle."""
+    from codedeploy_doctor.lint import lint_path, render_json, render_text
+
+    def body() -> int:
+        if output_format not in ("text", "json"):
+            raise BadInputError(f"--format must be text or json, not {output_format!r}")
+        result = lint_path(path)
+        write_output(render_json(result) if output_format == "json" else render_text(result), None)
+        return result.exit_code
 
     run_safely(body, debug=False)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from codedeploy_doctor.call_warnings import warning_for
 from codedeploy_doctor.catalog import Catalog, builtin_catalog
 from codedeploy_doctor.catalog.model import CauseMatch
-from codedeploy_doctor.diagnosis.evidence import evidence_for
+from codedeploy_doctor.diagnosis.evidence import EvidenceReader
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
 from codedeploy_doctor.diagnosis.previous_revision import CAUSE_ID as PREVIOUS_REVISION_CAUSE
@@ -45,8 +45,9 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     deployment_failed = summary.status in FAILED_STATUSES or (first is not None and summary.status not in ENDED_WELL)
     if first is None and deployment_failed:
         first = first_not_succeeded(views, platform, summary.deployment_type)
-    first_matches = catalog.match(evidence_for(snapshot, summary, first))
-    grouping = failure_groups(snapshot, summary, views, catalog, first_matches, first)
+    reader = EvidenceReader(snapshot)
+    first_matches = catalog.match(reader.evidence_for(summary, first))
+    grouping = failure_groups(snapshot, summary, views, catalog, first_matches, first, reader)
     groups = grouping.groups
     causes = rank_causes(catalog, first_matches, groups, first) if (first or deployment_failed) else ()
     warnings = [warning_for(error) for error in snapshot.errors]
