@@ -35,8 +35,8 @@ Examples:
 
   {TOOL_NAME} --replay fixtures/server-bluegreen-validateservice-green.json
 
-Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
-3 could not diagnose, 4 failed and Blue not confirmed serving.
+Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
+2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
 
 Run '{TOOL_NAME} diagnose --help' for every option of the main command.
 """
@@ -53,8 +53,10 @@ Examples:
   {TOOL_NAME} d-A1B2C3D4E --watch --timeout 1800      # wait for a running deployment
   {TOOL_NAME} --latest --application shop-web --deployment-group prod --only-failed
 
-Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
-3 could not diagnose, 4 failed and Blue not confirmed serving.
+--watch gives up with exit 3 after 5 failed polls in a row (network, throttling).
+
+Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
+2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
 """
 
 CAUSES_HELP = f"""List the known causes in the catalog.
