@@ -13,11 +13,17 @@ from codedeploy_doctor.snapshot import load_snapshot
 from tests.support import fixture_paths
 
 EXPECTED: dict[str, tuple[int, str]] = {
-    "ecs-half-shifted": (1, "ecs.listener-shares"),
+    "ecs-half-shifted": (4, "ecs.listener-shares"),
+    "ecs-install-container-out-of-memory": (1, "ecs.listener-shares"),
+    "ecs-install-image-pull-failed": (1, "ecs.listener-shares"),
+    "ecs-install-stopped-tasks-expired": (1, "ecs.listener-shares"),
     "ecs-not-code-deploy-controller": (1, "ecs.outside-codedeploy-forwards-to-healthy"),
     "ecs-untouched": (1, "ecs.listener-shares"),
-    "lambda-canary-weighted": (1, "lambda.alias-shares"),
+    "lambda-alarm-fired-during-deployment": (4, "lambda.alias-shares"),
+    "lambda-canary-weighted": (4, "lambda.alias-shares"),
     "lambda-fully-shifted-after-allow-failed": (4, "lambda.alias-shares"),
+    "lambda-hook-function-timed-out": (4, "lambda.alias-shares"),
+    "server-alarm-already-in-alarm": (4, "server.in-place.full-capacity-per-codedeploy"),
     "server-bluegreen-validateservice-green": (1, "server.bg.blue-healthy"),
     "server-health-constraints-two-events": (4, "server.in-place-no-lb.application-stopped"),
     "server-inplace-agent-never-picked-up": (1, "server.in-place-no-lb.no-traffic-to-check"),
@@ -36,7 +42,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "traffic-server-bg-termination-wait": (0, "deployment.retired-as-planned"),
     "traffic-server-bg-untouched-blue": (1, "server.bg.blue-healthy"),
     "traffic-server-classic-elb": (1, "server.bg.blue-healthy"),
-    "traffic-server-inplace-capacity": (1, "server.in-place.capacity-reduced"),
+    "traffic-server-inplace-capacity": (4, "server.in-place.capacity-reduced"),
     "traffic-server-inplace-no-load-balancer": (4, "server.in-place-no-lb.application-stopped"),
 }
 """Fixture stem: (exit code of ``cd-doctor --replay``, the rule that decides its verdict)."""
