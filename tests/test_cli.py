@@ -119,12 +119,6 @@ EXIT_CODES = {
     "traffic-server-classic-elb": 1,
     "traffic-server-inplace-capacity": 4,  # capacity lost behind the load balancer: pages
     "traffic-server-inplace-no-load-balancer": 4,
-    "ecs-install-container-out-of-memory": 1,
-    "ecs-install-image-pull-failed": 1,
-    "ecs-install-stopped-tasks-expired": 1,
-    "lambda-alarm-fired-during-deployment": 4,
-    "lambda-hook-function-timed-out": 4,
-    "server-alarm-already-in-alarm": 4,
 }
 """Every fixture's exit code, pinned: a change here is a change of the contract (README, exit codes)."""
 
