@@ -44,7 +44,7 @@ def test_without_the_folder_in_the_log_tail_the_note_says_where_to_find_it() -> 
 def test_hooks_of_the_new_revision_get_no_note(fixture: str) -> None:
     report = _report(fixture)
     assert report.notes == ()
-    assert "(this deployment's script output)" in report.log_locations[0]
+    assert "(this deployment's scripts)" in report.log_locations[0]
 
 
 @pytest.mark.parametrize("fixture", ["server-inplace-agent-never-picked-up", "server-stopped-with-rollback"])
