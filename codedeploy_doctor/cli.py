@@ -35,8 +35,8 @@ Examples:
 
   {TOOL_NAME} --replay fixtures/server-bluegreen-validateservice-green.json
 
-Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
-3 could not diagnose, 4 failed and Blue not confirmed serving.
+Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
+2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
 
 Run '{TOOL_NAME} diagnose --help' for every option of the main command.
 """
@@ -53,8 +53,10 @@ Examples:
   {TOOL_NAME} d-A1B2C3D4E --watch --timeout 1800      # wait for a running deployment
   {TOOL_NAME} --latest --application shop-web --deployment-group prod --only-failed
 
-Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
-3 could not diagnose, 4 failed and Blue not confirmed serving.
+--watch gives up with exit 3 after 5 failed polls in a row (network, throttling).
+
+Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
+2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
 """
 
 CAUSES_HELP = f"""List the known causes in the catalog.
@@ -226,7 +228,8 @@ def diagnose_command(
         ),
     ] = None,
     catalog_file: Annotated[
-        Optional[Path], typer.Option("--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win.")
+        Optional[list[Path]],
+        typer.Option("--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win."),
     ] = None,
     watch: Annotated[
         bool, typer.Option("--watch", help="Follow a running deployment (progress on stderr), then diagnose it when it ends.")
@@ -268,7 +271,7 @@ def diagnose_command(
         replay=replay,
         agent_logs=tuple(agent_log or ()),
         log_group=log_group,
-        catalog_file=catalog_file,
+        catalog_file=tuple(catalog_file or ()),
         color=use_color(no_color) if output is None else False,
         no_color=no_color,
         redact=not no_redact,
@@ -285,7 +288,7 @@ def diagnose_command(
 
 @app.command("causes", help=CAUSES_HELP, short_help="List the known causes in the catalog.")
 def causes_command(
-    catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
+    catalog_file: Annotated[Optional[list[Path]], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the known causes."""
@@ -307,7 +310,7 @@ def causes_command(
 @app.command("explain", help=EXPLAIN_HELP, short_help="Explain one known cause: why it happens and how to fix it.")
 def explain_command(
     cause_id: Annotated[str, typer.Argument(help="A cause id from 'cd-doctor causes'.")],
-    catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
+    catalog_file: Annotated[Optional[list[Path]], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
 ) -> None:
     """Explain one cause."""
     from codedeploy_doctor.catalog import load_catalog
