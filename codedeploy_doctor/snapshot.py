@@ -3,7 +3,7 @@
 A snapshot is what a live run collected (``--record`` writes it) and all that the diagnosis
 reads (``--replay`` feeds it back with no AWS call). AWS objects are kept as the API returns
 them, with timestamps as ISO-8601 strings, so a snapshot can be written by hand from
-``aws deploy`` output. See CONTRACTS §3 and ``docs/snapshot.md``.
+``aws deploy`` output. See ``docs/snapshot.md``.
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def _nesting_within(data: Any, limit: int) -> bool:
 def snapshot_from_json(data: Any, source: str = "snapshot") -> Snapshot:
     """Validate a parsed snapshot file and return it, or raise :class:`BadInputError`.
 
-    Only ``format``, ``deployment`` and ``targets`` are required (CONTRACTS §3); every other
+    Only ``format``, ``deployment`` and ``targets`` are required (docs/snapshot.md); every other
     documented key may be absent or null, but when present must have its documented type. The
     AWS objects inside are taken as they are: the diagnosis tolerates any shape within them.
     """
@@ -300,7 +300,7 @@ def load_snapshot(path: Path) -> Snapshot:
 
     The file is read with a size bound (a FIFO or a device is never read without end), must be
     UTF-8 JSON without NaN or Infinity, nest at most :data:`MAX_NESTING` levels, and fit
-    CONTRACTS §3.
+    docs/snapshot.md.
     """
     limit = MAX_SNAPSHOT_BYTES
     if path.is_dir():

@@ -18,7 +18,7 @@ from codedeploy_doctor.snapshot import CallError, JsonObject, Snapshot
 from codedeploy_doctor.timefmt import parse_time
 
 FAILED_STATUSES: Final = frozenset({"Failed", "Stopped"})
-"""Deployment statuses that count as failed (CONTRACTS §2)."""
+"""Deployment statuses that count as failed (README, exit codes)."""
 
 BUILT_IN_MINIMUM_HEALTHY: Final[Mapping[str, tuple[str, int]]] = {
     "CodeDeployDefault.OneAtATime": ("MOST_CONCURRENCY", 1),
@@ -277,7 +277,7 @@ def minimum_healthy_hosts(config: JsonObject | None, config_name: str | None, fl
 
 
 class TrafficView:
-    """Read access to a snapshot's ``traffic`` section (CONTRACTS §3), tolerant of missing parts.
+    """Read access to a snapshot's ``traffic`` section (docs/snapshot.md), tolerant of missing parts.
 
     A key that is absent means "not read" (the call failed or was never made); an empty list
     means "read, and empty". ``ec2.instances`` may hold Instance objects flat (what cd-doctor
