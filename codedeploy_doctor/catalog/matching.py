@@ -89,7 +89,7 @@ def prepare(evidence: FailureEvidence) -> PreparedEvidence:
         deployment_status=(evidence.deployment_status or "").casefold(),
         exit_code=extract_exit_code(evidence.message),
         own_lines=_lines(evidence.message) + _lines(evidence.log_tail),
-        extra_lines=_extra_lines(evidence.extra_log_lines),
+        extra_lines=_extra_lines(evidence.extra_log_lines + evidence.forensics),
         summary_lines=_lines(summary, MAX_SUMMARY_CHARS),
         script_name=evidence.script_name or "",
     )

@@ -247,12 +247,15 @@ def _mitigation(report: Report, esc: _Escaper) -> list[str]:
 
 def _where(report: Report, esc: _Escaper) -> list[str]:
     places = where_to_look(report, esc.raw)
-    if not places.entries:
+    if places.empty:
         return []
     title = places.title
     if report.first_failure is not None and title.endswith(esc.raw(report.first_failure.target_id)):
         title = f"Where to look on {esc.code(report.first_failure.target_id)}"
-    return _bullets(title, [escape_text(entry) for entry in places.entries])
+    items = [escape_text(entry) for entry in places.entries]
+    if places.pointer:
+        items.append(authored_text(places.pointer))
+    return _bullets(title, items)
 
 
 def _key_line(report: Report, failure: LifecycleEventFailure, esc: _Escaper) -> list[str]:

@@ -12,10 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from codedeploy_doctor.lifecycle import NO_SCRIPT_EVENTS
 from codedeploy_doctor.report import Report
-
-NO_SCRIPT_EVENTS = frozenset({"DownloadBundle", "Install", "BlockTraffic", "AllowTraffic", "AllowTestTraffic"})
-"""Events that run no user script: ``lifecycle.NO_SCRIPT_EVENTS`` (render imports only the model; a test keeps them equal)."""
 
 TRAFFIC_EVENTS = frozenset({"BlockTraffic", "AllowTraffic", "AllowTestTraffic"})
 """Events run by CodeDeploy against the load balancer, not by a script on the instance."""
@@ -27,12 +25,19 @@ _SCRIPT_LOGS = ("/logs/scripts.log", "codedeploy-agent-deployments.log")
 
 @dataclass(frozen=True)
 class Places:
-    """The list's title and its entries (already cleaned)."""
+    """The list's title, its entries (already cleaned) and the top cause's own pointer."""
 
     title: str
     """``Where to look`` or ``Where to look on i-...``."""
     entries: tuple[str, ...]
-    """One line each: a file on the instance, a log group, a command."""
+    """One line each: a file on the instance, a log group, a command (data, not markup)."""
+    pointer: str | None = None
+    """The top cause's "where" (catalog prose: its `backtick` spans are code), listed last."""
+
+    @property
+    def empty(self) -> bool:
+        """Tell whether there is nothing to list."""
+        return not self.entries and self.pointer is None
 
 
 def windows_target(report: Report) -> bool:
@@ -101,7 +106,7 @@ def where_to_look(report: Report, safe: Callable[[str | None], str]) -> Places:
     failure = report.first_failure
     if failure is None:
         pointer = _cause_pointer(report, [], safe)
-        return Places("Where to look", (pointer,) if pointer else ())
+        return Places("Where to look", (), pointer)
     entries = [safe(location) for location in report.log_locations]
     if failure.lifecycle_event in NO_SCRIPT_EVENTS and failure.target_type in (None, "InstanceTarget"):
         entries = [entry for entry in entries if not any(log in entry for log in _SCRIPT_LOGS)]
@@ -116,10 +121,10 @@ def where_to_look(report: Report, safe: Callable[[str | None], str]) -> Places:
     entries = [fitted(report, entry) for entry in entries]
     prefix = f"{safe(failure.target_id)}: "
     title = "Where to look"
-    if len(entries) > 1 and all(entry.startswith(prefix) for entry in entries):
+    if len(entries) > 1 and pointer is None and all(entry.startswith(prefix) for entry in entries):
         entries = [entry[len(prefix) :] for entry in entries]
         title = f"Where to look on {safe(failure.target_id)}"
-    return Places(title, (*entries, *([pointer] if pointer else [])))
+    return Places(title, tuple(entries), pointer)
 
 
 def _cause_pointer(report: Report, entries: list[str], safe: Callable[[str | None], str]) -> str | None:

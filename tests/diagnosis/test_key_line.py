@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from codedeploy_doctor.diagnosis.key_line import pick_key_line, score_line
-from codedeploy_doctor.lifecycle import NO_SCRIPT_EVENTS
-from codedeploy_doctor.render import where
-from codedeploy_doctor.render.text import evidence_line_indexes
+from codedeploy_doctor.report import evidence_line_indexes
 
 TAIL = "\n".join(
     [
@@ -57,7 +55,3 @@ def test_no_scoring_line_means_no_key_line_and_extra_logs_are_a_fallback() -> No
 def test_evidence_positions_are_every_occurrence() -> None:
     evidence = ["[stderr]curl: (7) Failed to connect to localhost port 8080: Connection refused"]
     assert evidence_line_indexes(TAIL, evidence) == {1, 3}
-
-
-def test_the_renderers_copy_of_the_no_script_events_is_the_lifecycle_one() -> None:
-    assert where.NO_SCRIPT_EVENTS == NO_SCRIPT_EVENTS
