@@ -196,6 +196,8 @@ def check_live_options(request: DiagnoseRequest) -> None:
         ):
             if given:
                 raise BadInputError(f"{flag} is only used with --latest")
+    if request.quiet and request.output_format is not OutputFormat.TEXT:
+        raise BadInputError(f"-q prints one line of text: it cannot be used with --format {request.output_format.value}")
     if request.watch and request.replay is not None:
         raise BadInputError("--watch follows a live deployment: it cannot be used with --replay")
     if request.timeout is not None and request.timeout < 0:

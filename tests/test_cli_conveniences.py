@@ -57,6 +57,11 @@ def test_quiet_prints_one_line_with_the_verdict_the_failure_and_the_cause() -> N
     assert "AllowTraffic failed on orders-prod:orders-api" in out and "likely cause alarm-stopped-deployment" in out
 
 
+def test_quiet_with_another_format_is_a_usage_error() -> None:
+    code, out, err = invoke("--replay", str(FLAGSHIP), "-q", "-f", "json")
+    assert code == 2 and out == "" and "-q prints one line" in err
+
+
 def test_force_color_colours_a_pipe_and_no_color_still_wins() -> None:
     _, coloured, _ = invoke("--replay", str(FLAGSHIP), env={"FORCE_COLOR": "1", "NO_COLOR": ""})
     assert "\x1b[" in coloured
