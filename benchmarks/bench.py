@@ -93,7 +93,7 @@ class RunResult:
     listed: dict[str, int]
     warnings: list[str]
     exit_code: str
-    """The exit code the report maps to (CONTRACTS §2)."""
+    """The exit code the report maps to (README, exit codes)."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ Calls per platform (one target group, one service, one function):
   only when the listener's default action does not forward to the deployment's target groups.
 - Lambda: GetAlias once the target (and its ``lambdaFunctionInfo``) is read: 1.
 
-The section written is CONTRACTS §3 ``traffic``: ``elbv2`` {targetGroups, targetHealth{arn},
+The section written is the snapshot's ``traffic`` section (docs/snapshot.md): ``elbv2`` {targetGroups, targetHealth{arn},
 listeners, rules{listenerArn}}, ``elb`` {instanceHealth{name}}, ``ec2`` {instances} (Instance
 objects, flat, sorted by id), ``ecs`` {services}, ``lambda`` {aliases} (GetAlias outputs), and
 ``deploymentConfig`` (GetDeploymentConfig's ``deploymentConfigInfo``). A key is present only

@@ -191,7 +191,9 @@ def parse_catalog_document(document: object, source: str) -> tuple[CauseRecord, 
         raise CatalogFormatError(f"{source}: the top level must be an object with 'format' and 'causes'")
     doc = cast("dict[str, object]", document)
     if doc.get("format") != CATALOG_FORMAT:
-        raise CatalogFormatError(f"{source}: 'format' must be {CATALOG_FORMAT!r}, got {doc.get('format')!r}")
+        found = doc.get("format")
+        what = "there is no 'format' key" if found is None else f"it is {found!r}"
+        raise CatalogFormatError(f"{source}: 'format' must be {CATALOG_FORMAT!r}; {what}")
     unknown = sorted(set(doc) - {"format", "causes", "description"})
     if unknown:
         raise CatalogFormatError(f"{source}: unknown top-level key {unknown[0]!r}")
@@ -238,7 +240,8 @@ def _parse_record(raw: object, where: str) -> CauseRecord:
     data = cast("dict[str, object]", raw)
     record_id = data.get("id")
     if not isinstance(record_id, str) or not CAUSE_ID.fullmatch(record_id):
-        raise CatalogFormatError(f"{where}: 'id' must be a kebab-case string, got {record_id!r}")
+        what = "it has none" if record_id is None else f"not {record_id!r}"
+        raise CatalogFormatError(f"{where}: 'id' must be a kebab-case string; {what}")
     where = f"{where} ({record_id!r})"
     unknown = sorted(set(data) - _RECORD_KEYS)
     if unknown:

@@ -41,7 +41,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     platform = summary.compute_platform
     views = target_views(snapshot.targets)
     first = first_failed(views, platform, summary.deployment_type)
-    # A deployment still running with a failed target is already failing (CONTRACTS §2: exit 0 is
+    # A deployment still running with a failed target is already failing (README, exit codes: 0 is
     # "in progress with no failed target"). One that succeeded despite a failed target (within
     # its minimum healthy hosts) did not fail: the failed target is still reported.
     deployment_failed = summary.status in FAILED_STATUSES or (first is not None and summary.status not in ENDED_WELL)
