@@ -23,7 +23,8 @@ from codedeploy_doctor.catalog.records import (
     Conditions,
     parse_catalog_document,
 )
-from codedeploy_doctor.catalog.regex_safety import UnsupportedPattern, on_linear_engine
+from codedeploy_doctor.catalog.regex_safety import UnsupportedPattern
+from codedeploy_doctor.catalog.user_patterns import on_linear_engine
 from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.files import read_bounded
 from codedeploy_doctor.report import Cause

@@ -21,6 +21,7 @@ from codedeploy_doctor.catalog.codes import (
     extract_exit_code,
 )
 from codedeploy_doctor.catalog.model import CauseMatch, FailureEvidence
+from codedeploy_doctor.catalog.prefilter import candidates
 from codedeploy_doctor.catalog.records import CauseRecord, Conditions
 from codedeploy_doctor.catalog.regex_safety import TextPattern
 from codedeploy_doctor.lifecycle import AGENT_EVENT_ALIASES
@@ -163,6 +164,9 @@ def _evidence_line(line: str) -> str:
 def _search(patterns: tuple[TextPattern, ...], lines: tuple[str, ...]) -> tuple[str, ...]:
     """Evidence lines where any pattern matches (cached: many targets share the same agent log)."""
     found: list[str] = []
+    patterns = candidates(patterns, lines)  # only those that may match (catalog/prefilter.py)
+    if not patterns:
+        return ()
     for line in lines:
         if any(pattern.search(line) for pattern in patterns):
             found.append(_evidence_line(line))

@@ -19,13 +19,12 @@ Two defences, applied when a catalog is loaded:
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 
 def _stdlib(new: str, old: str) -> Any:
@@ -39,9 +38,6 @@ def _stdlib(new: str, old: str) -> Any:
 _sre: Any = _stdlib("re._constants", "sre_constants")
 _parser: Any = _stdlib("re._parser", "sre_parse")
 
-if TYPE_CHECKING:
-    from codedeploy_doctor.catalog.records import CauseRecord, Conditions
-
 
 class TextPattern(Protocol):
     """What the matcher needs of a compiled pattern: Python's ``re.Pattern`` and :class:`Re2Pattern` both are one."""
@@ -50,11 +46,18 @@ class TextPattern(Protocol):
     def pattern(self) -> str:
         """The pattern's source text."""
 
+    @property
+    def flags(self) -> int:
+        """Python ``re`` flags the pattern is read with (``re.IGNORECASE``...)."""
+
     def search(self, text: str, /) -> object | None:
         """A match anywhere in ``text``, or None."""
 
     def fullmatch(self, text: str, /) -> object | None:
         """A match of the whole of ``text``, or None."""
+
+    def __hash__(self) -> int:
+        """Patterns are looked up in caches and sets."""
 
 
 # --- the lint ----------------------------------------------------------------------------------
@@ -294,6 +297,11 @@ class Re2Pattern:
         """The pattern's source text."""
         return self._source
 
+    @property
+    def flags(self) -> int:
+        """Case-insensitive, as every catalog pattern is (in Python ``re`` terms, for tools that parse the source)."""
+        return int(re.IGNORECASE)
+
     def search(self, text: str, /) -> object | None:
         """A match anywhere in ``text``, or None."""
         return self._regexp.search(text)  # type: ignore[no-any-return]
@@ -331,33 +339,3 @@ def _re2() -> Any:
 def linear_pattern(source: str) -> Re2Pattern:
     """Compile a user's pattern for RE2 (case-insensitive), or raise :class:`UnsupportedPattern`."""
     return Re2Pattern(source)
-
-
-def on_linear_engine(record: CauseRecord) -> CauseRecord:
-    """Return ``record`` with every pattern of every condition block compiled for RE2 (a user's record).
-
-    Raises :class:`UnsupportedPattern` naming the pattern when RE2 cannot run it.
-    """
-    return dataclasses.replace(
-        record,
-        when=_conditions_on_re2(record.when),
-        signals=_conditions_on_re2(record.signals),
-        unless=_conditions_on_re2(record.unless),
-        any_of=tuple(_conditions_on_re2(block) for block in record.any_of),
-    )
-
-
-def _conditions_on_re2(block: Conditions) -> Conditions:
-    def convert(pattern: TextPattern) -> TextPattern:
-        try:
-            return linear_pattern(pattern.pattern)
-        except UnsupportedPattern as error:
-            raise UnsupportedPattern(f"pattern {pattern.pattern!r}: {error}") from None
-
-    return dataclasses.replace(
-        block,
-        patterns=tuple(convert(pattern) for pattern in block.patterns),
-        hint_patterns=tuple(convert(pattern) for pattern in block.hint_patterns),
-        script_patterns=tuple(convert(pattern) for pattern in block.script_patterns),
-        facts=tuple((name, convert(pattern)) for name, pattern in block.facts),
-    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from codedeploy_doctor.timefmt import minutes, shift
+from codedeploy_doctor.timefmt import minutes
 from codedeploy_doctor.traffic.facts import Facts, as_object, as_str, format_time, latest_event_end
 
 
@@ -51,7 +51,10 @@ def blue_termination(facts: Facts) -> str | None:
         started = latest_event_end(facts.targets)
         if started is None:
             return f"the {_minutes(wait)} termination wait has started: {what} {verb} terminated when it ends"
-        due = shift(started, wait_time)
+        try:
+            due = started + wait_time
+        except OverflowError:  # a wait past the calendar's end: there is no time to name
+            return f"the {_minutes(wait)} termination wait began at {format_time(started)}: {what} {verb} terminated when it ends"
         text = f"{what} {verb} terminated at {format_time(due)}, {_minutes(wait)} after the wait began at {format_time(started)}"
         now = facts.recorded_at
         if now is None:
