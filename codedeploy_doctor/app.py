@@ -21,7 +21,7 @@ from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, re
 from codedeploy_doctor.render.output import write_output
 from codedeploy_doctor.report import ReplayInfo
 from codedeploy_doctor.sanitize import TextPolicy
-from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
+from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot, with_private_keys_masked
 from codedeploy_doctor.timefmt import format_time, parse_time
 
 if TYPE_CHECKING:
@@ -95,6 +95,9 @@ def run_diagnosis(request: DiagnoseRequest) -> int:
     snapshot = obtain_snapshot(request, notes)
     if agent_logs:
         snapshot = dataclasses.replace(snapshot, extra_logs=(*snapshot.extra_logs, *agent_logs))
+    if request.redact:
+        # Private keys span lines: masked in whole texts here, before the diagnosis splits them.
+        snapshot = with_private_keys_masked(snapshot)
     if request.record is not None:
         try:
             write_snapshot(snapshot, request.record, redact_secrets=request.redact)
