@@ -103,7 +103,9 @@ def run_diagnosis(request: DiagnoseRequest) -> int:
             write_snapshot(snapshot, request.record, redact_secrets=request.redact)
         except BadInputError as error:
             notes.append(f"the snapshot was not recorded: {error.message}")
-    report = diagnose(snapshot, catalog)
+    # A replay gets the --timeout deadline too (a live run's deadline bounds its collection).
+    replay_deadline = start_deadline(request.timeout) if request.replay is not None else None
+    report = run_within(replay_deadline, lambda: diagnose(snapshot, catalog), doing="diagnosing the snapshot")
     if request.replay is not None:
         report = dataclasses.replace(report, replay=replay_info(snapshot))
     if notes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -243,3 +244,69 @@ def test_a_line_quoted_as_evidence_from_inside_a_key_is_masked(where: str, outpu
     result = CliRunner().invoke(app, ["--replay", str(source), "--catalog", str(catalog), "--format", output_format])
     assert result.exit_code in (1, 4), result.stderr
     assert PRIVATE_KEY_BODY not in result.stdout and PRIVATE_KEY_BODY[::-1] not in result.stdout
+
+
+# --- docs/security.md tells the truth --------------------------------------------------------
+
+DOCUMENTED_KINDS: dict[str, list[str]] = {
+    "AWS access key ids": ["access-key-id", "temporary-key-id", "key-id-inside-identifier"],
+    "AWS secret keys": ["credentials-file", "env-secret", "csv-key-pair", "space-separated-pair", "aws-configure-set-secret"],
+    "AWS session tokens": ["bare-session-token", "bare-old-session-token", "session-token-env", "aws-configure-set-token"],
+    "secret-named keys": [
+        "password-equals",
+        "password-yaml-with-spaces",
+        "password-quoted-json",
+        "escaped-json-in-log",
+        "api-key",
+        "client-secret",
+        "generic-token",
+        "azure-storage-connection-string",
+        "azure-service-bus-connection-string",
+        "presigned-url",
+    ],
+    "password flags": ["password-flag", "password-flag-equals", "mysql-glued-password", "mysqldump-glued-quoted-password"],
+    "HTTP credentials": ["bearer", "bearer-opaque", "basic-auth", "sigv4-header", "cookie-header", "set-cookie-header"],
+    "URL credentials": ["url-userinfo", "url-userinfo-db", "github-in-url", "azure-sas-url"],
+    "Docker registry auth": ["docker-config-auth", "docker-config-auth-escaped-in-a-log"],
+    "private keys": [
+        "private-key-block",
+        "openssh-private-key",
+        "pgp-private-key",
+        "private-key-cut-at-start",
+        "private-key-cut-with-stdout-prefixes",
+        "private-key-cut-with-stderr-prefixes",
+        "private-key-cut-in-the-deployments-log",
+    ],
+    "service tokens": [
+        "github-token",
+        "github-pat",
+        "gitlab-token",
+        "slack-token",
+        "slack-webhook",
+        "jwt-bare",
+        "sendgrid-key",
+        "openai-project-key",
+        "openai-legacy-key",
+        "anthropic-key",
+        "twilio-api-key",
+        "twilio-sid-and-token",
+    ],
+}
+"""Each kind docs/security.md names as masked, and the corpus samples of it in its real format."""
+
+
+def _documented_kinds() -> list[str]:
+    text = (FIXTURES.parent / "docs" / "security.md").read_text(encoding="utf-8")
+    section = text[text.index("## 3. Secrets are masked by default") : text.index("## 4.")]
+    masked = section[section.index("Masked (") : section.index("Deliberately not masked")]
+    return re.findall(r"^- \*\*([^*]+)\*\*", masked, flags=re.MULTILINE)
+
+
+def test_every_kind_of_secret_the_security_page_lists_is_masked() -> None:
+    kinds = _documented_kinds()
+    assert kinds == list(DOCUMENTED_KINDS), "docs/security.md and DOCUMENTED_KINDS list different kinds"
+    for kind, samples in DOCUMENTED_KINDS.items():
+        for sample in samples:
+            text, parts = TRUE_POSITIVES[sample]
+            masked = TextPolicy()(text)
+            assert not [part for part in parts if part in masked], (kind, sample, masked)
