@@ -21,7 +21,7 @@ from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, quiet, renderer_for
 from codedeploy_doctor.report import ReplayInfo
 from codedeploy_doctor.sanitize import TextPolicy
-from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
+from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot, with_private_keys_masked
 from codedeploy_doctor.timefmt import format_time, parse_time
 
 if TYPE_CHECKING:
@@ -100,12 +100,17 @@ def run_diagnosis(request: DiagnoseRequest) -> int:
     snapshot = obtain_snapshot(request, notes)
     if agent_logs:
         snapshot = dataclasses.replace(snapshot, extra_logs=(*snapshot.extra_logs, *agent_logs))
+    if request.redact:
+        # Private keys span lines: masked in whole texts here, before the diagnosis splits them.
+        snapshot = with_private_keys_masked(snapshot)
     if request.record is not None:
         try:
             write_snapshot(snapshot, request.record, redact_secrets=request.redact)
         except BadInputError as error:
             notes.append(f"the snapshot was not recorded: {error.message}")
-    report = diagnose(snapshot, catalog)
+    # A replay gets the --timeout deadline too (a live run's deadline bounds its collection).
+    replay_deadline = start_deadline(request.timeout) if request.replay is not None else None
+    report = run_within(replay_deadline, lambda: diagnose(snapshot, catalog), doing="diagnosing the snapshot")
     if request.replay is not None:
         report = dataclasses.replace(report, replay=replay_info(snapshot))
     if notes:
