@@ -16,7 +16,7 @@ from typing import Annotated, Any, NoReturn, Optional
 import typer
 from typer.core import TyperGroup
 
-from codedeploy_doctor import TOOL_NAME, __version__
+from codedeploy_doctor import TOOL_NAME, __version__, cli_coercion
 from codedeploy_doctor.errors import BadInputError, DoctorError, ExitCode
 from codedeploy_doctor.render import OutputFormat
 from codedeploy_doctor.render.output import write_output
@@ -97,6 +97,8 @@ class DefaultCommandGroup(TyperGroup):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
+
+cli_coercion.install()  # plain option values without pydantic: codedeploy_doctor/cli_coercion.py
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
