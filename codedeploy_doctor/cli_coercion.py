@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import re
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, Union, get_args, get_origin
 
@@ -62,26 +63,28 @@ def install() -> bool:
         from typer._coercion import RuntimeParam
     except ImportError:
         return False
-    original = getattr(core, "build_runtime_param", None)
+    original: Callable[[Any], Any] | None = getattr(core, "build_runtime_param", None)
     if original is None or getattr(original, "_cd_doctor_plain", False):
         return original is not None
+    typers_own: Callable[[Any], Any] = original
 
-    class PlainRuntimeParam(RuntimeParam):  # type: ignore[misc]
+    class PlainRuntimeParam(RuntimeParam):
         """Converts plain values itself, and hands anything else to Typer's own conversion."""
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             try:
                 return _plain(self.annotation, value)
             except _NotPlain:
-                return original(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+                descriptor = self.__dict__["descriptor"]
+                return typers_own(descriptor)._coerce_value(value, param=param, ctx=ctx)
 
     def build_runtime_param(descriptor: Any) -> Any:
         if getattr(descriptor, "file_annotation", None) is not None:
-            return original(descriptor)
+            return typers_own(descriptor)
         runtime = PlainRuntimeParam(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
         object.__setattr__(runtime, "descriptor", descriptor)
         return runtime
 
     build_runtime_param._cd_doctor_plain = True  # type: ignore[attr-defined]
-    core.build_runtime_param = build_runtime_param
+    setattr(core, "build_runtime_param", build_runtime_param)  # noqa: B010 - not an exported name of typer.core
     return True
