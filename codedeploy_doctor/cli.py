@@ -17,7 +17,7 @@ from typing import Annotated, Any, NoReturn, Optional
 import typer
 from typer.core import TyperGroup
 
-from codedeploy_doctor import TOOL_NAME, __version__
+from codedeploy_doctor import TOOL_NAME, __version__, cli_coercion
 from codedeploy_doctor.errors import BadInputError, DoctorError, ExitCode
 from codedeploy_doctor.files import write_output
 from codedeploy_doctor.render import OutputFormat
@@ -147,6 +147,8 @@ def env_catalog(catalog_files: Sequence[Path] | None) -> tuple[Path, ...]:
     named = os.environ.get("CD_DOCTOR_CATALOG", "").strip()
     return (Path(named),) if named else ()
 
+
+cli_coercion.install()  # plain option values without pydantic: codedeploy_doctor/cli_coercion.py
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
