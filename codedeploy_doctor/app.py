@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codedeploy_doctor import ci_summary
 from codedeploy_doctor.catalog import load_catalog
 from codedeploy_doctor.deadline import run_within, start_deadline
 from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.ids import DeploymentId, parse_deployment_id
-from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
+from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, renderer_for
+from codedeploy_doctor.render.output import write_output
 from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
 
@@ -80,8 +80,6 @@ class DiagnoseRequest:
 
 def run_diagnosis(request: DiagnoseRequest) -> int:
     """Run one diagnosis and write its report; return the exit code."""
-    from codedeploy_doctor.cli import write_output
-
     # Everything the user gave is checked before any AWS call: a typo must not cost the diagnosis.
     catalog = load_catalog(request.catalog_file)
     agent_logs = read_agent_logs(request.agent_logs)
@@ -130,7 +128,7 @@ def obtain_snapshot(request: DiagnoseRequest, notes: list[str] | None = None) ->
         except ValueError as exc:
             raise BadInputError(str(exc)) from exc
     from codedeploy_doctor.aws.live import collect_live, make_factory
-    from codedeploy_doctor.progress import progress
+    from codedeploy_doctor.render.progress import progress
 
     # --timeout bounds the whole live run; with --watch it bounds the wait, and the collection after it.
     deadline = None if request.watch else start_deadline(request.timeout)
@@ -138,11 +136,13 @@ def obtain_snapshot(request: DiagnoseRequest, notes: list[str] | None = None) ->
     if deployment_id is None:
         deployment_id = run_within(deadline, lambda: latest_deployment_id(factory, request), doing="finding the deployment")
     if request.watch:
-        from codedeploy_doctor.aws.deployment_progress import watch_deployment
-        from codedeploy_doctor.watch import describe_end
+        from codedeploy_doctor.aws.deployment_progress import DeploymentProgressSource
+        from codedeploy_doctor.render.watch_view import describe_end, watch_deployment
 
         policy = TextPolicy(redact_secrets=request.redact)
-        result = watch_deployment(factory, deployment_id, timeout=request.timeout, policy=policy, no_color=request.no_color)
+        result = watch_deployment(
+            DeploymentProgressSource(factory, deployment_id), timeout=request.timeout, policy=policy, no_color=request.no_color
+        )
         if result.timed_out and notes is not None:
             notes.append(describe_end(result))
         deadline = factory.deadline = start_deadline(request.timeout)

@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from codedeploy_doctor import TOOL_NAME, __version__
 from codedeploy_doctor.errors import BadInputError, DoctorError, ExitCode
 from codedeploy_doctor.render import OutputFormat
+from codedeploy_doctor.render.output import write_output
 
 MAIN_HELP = f"""Why did this AWS CodeDeploy deployment fail, and is production still safe?
 
@@ -150,7 +151,7 @@ def say_error(error: DoctorError) -> None:
     """Print the error's one line to stderr and, on GitHub Actions, its annotation."""
     typer.echo(f"{TOOL_NAME}: error: {error.one_line()}", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from codedeploy_doctor.ci_summary import error_annotation
+        from codedeploy_doctor.render.ci_summary import error_annotation
 
         typer.echo(error_annotation(error), err=True)
 
@@ -193,28 +194,6 @@ def terminal_width() -> int:
 
         return max(60, shutil.get_terminal_size((100, 24)).columns)
     return 100
-
-
-def write_output(text: str, output: Path | None) -> None:
-    """Write the report to --output or stdout (stdout carries the report and nothing else)."""
-    if output is None:
-        # A terminal or pipe that is not UTF-8 (latin-1, cp1252) still gets the report, with '?' for
-        # what it cannot show, rather than an encoding error and no report.
-        reconfigure = getattr(sys.stdout, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="replace")
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            # The reader left early (`| head`): stop writing quietly; the exit code still tells the verdict.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise BadInputError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 @app.command("diagnose", help=DIAGNOSE_HELP, short_help="Diagnose a deployment (the default command).")

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from codedeploy_doctor.errors import ExitCode
+
 Confidence = Literal["high", "medium", "low"]
 """How sure a cause is."""
 
@@ -245,3 +247,10 @@ class Report:
     """Files to open on which instance when the log tail is not enough."""
     notes: tuple[str, ...] = ()
     """Facts on-call must know before acting on the causes (e.g. the hook ran the previous revision)."""
+
+
+def exit_code_for(report: Report) -> ExitCode:
+    """The process exit code for a report (the README's exit codes)."""
+    if not report.deployment_failed:
+        return ExitCode.OK
+    return ExitCode.FAILED_BLUE_SAFE if report.blue_traffic.confirmed_safe else ExitCode.FAILED_BLUE_AT_RISK

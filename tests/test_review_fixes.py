@@ -177,7 +177,7 @@ def test_usage_errors_are_annotated_on_github_actions(
 
 
 def test_the_annotation_names_the_cause_to_explain() -> None:
-    from codedeploy_doctor.ci_summary import failure_annotations
+    from codedeploy_doctor.render.ci_summary import failure_annotations
     from codedeploy_doctor.sanitize import TextPolicy
 
     report = _report("server-bluegreen-validateservice-green")

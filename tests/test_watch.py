@@ -18,24 +18,15 @@ from rich.console import Console
 
 from codedeploy_doctor.app import DiagnoseRequest, run_diagnosis
 from codedeploy_doctor.aws.collect import Collector
-from codedeploy_doctor.aws.deployment_progress import DeploymentProgressSource, watch_deployment
+from codedeploy_doctor.aws.deployment_progress import DeploymentProgressSource
 from codedeploy_doctor.diagnosis import diagnose
 from codedeploy_doctor.errors import AwsUnavailableError, DeploymentNotFoundError
 from codedeploy_doctor.ids import DeploymentId
 from codedeploy_doctor.render import OutputFormat
+from codedeploy_doctor.render.watch_view import LiveView, PlainView, describe_end, format_elapsed, make_view, watch_deployment
 from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import JsonObject
-from codedeploy_doctor.watch import (
-    LiveView,
-    PlainView,
-    Progress,
-    TargetProgress,
-    Watcher,
-    describe_end,
-    format_elapsed,
-    make_view,
-    progress_from,
-)
+from codedeploy_doctor.watch import Progress, TargetProgress, Watcher, progress_from
 from tests.fakes.codedeploy_world import CodeDeployWorld, FakeAwsError
 from tests.support import load_fixture_json, offline_factory
 
@@ -334,7 +325,12 @@ def test_watch_follows_the_world_then_the_diagnosis_sees_the_end() -> None:
     stream = io.StringIO()
     time = FakeTime()
     result = watch_deployment(
-        factory, DeploymentId(DEPLOYMENT), timeout=None, policy=TextPolicy(), stream=stream, sleep=time.sleep, clock=time.clock
+        DeploymentProgressSource(factory, DeploymentId(DEPLOYMENT)),
+        timeout=None,
+        policy=TextPolicy(),
+        stream=stream,
+        sleep=time.sleep,
+        clock=time.clock,
     )
     assert result.progress.status == "Failed" and result.polls == 4 and time.sleeps == [2, 4, 8]
     lines = stream.getvalue().splitlines()

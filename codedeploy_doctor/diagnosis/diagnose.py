@@ -15,7 +15,6 @@ from codedeploy_doctor.diagnosis.previous_revision import CAUSE_ID as PREVIOUS_R
 from codedeploy_doctor.diagnosis.previous_revision import previous_deployment_id, previous_revision_note, runs_previous_revision
 from codedeploy_doctor.diagnosis.summary import ENDED_WELL, FAILED_STATUSES, deployment_summary
 from codedeploy_doctor.diagnosis.targets import target_views
-from codedeploy_doctor.errors import ExitCode
 from codedeploy_doctor.lifecycle import NO_SCRIPT_EVENTS
 from codedeploy_doctor.report import Cause, DeploymentSummary, FailureGroup, LifecycleEventFailure, Report
 from codedeploy_doctor.snapshot import Snapshot
@@ -174,10 +173,3 @@ def _hook_log_locations(first: LifecycleEventFailure) -> tuple[str, ...]:
             f"{first.target_id}: the replacement task set's container logs (the task definition's log configuration)"
         )
     return tuple(locations)
-
-
-def exit_code_for(report: Report) -> ExitCode:
-    """The process exit code for a report (CONTRACTS §2)."""
-    if not report.deployment_failed:
-        return ExitCode.OK
-    return ExitCode.FAILED_BLUE_SAFE if report.blue_traffic.confirmed_safe else ExitCode.FAILED_BLUE_AT_RISK

@@ -24,11 +24,10 @@ from collections.abc import Mapping
 from typing import IO
 
 from codedeploy_doctor import TOOL_NAME
-from codedeploy_doctor.diagnosis import exit_code_for
 from codedeploy_doctor.errors import DoctorError, ExitCode
 from codedeploy_doctor.render import OutputFormat, RenderOptions
 from codedeploy_doctor.render.verdict import verdict_words
-from codedeploy_doctor.report import Report
+from codedeploy_doctor.report import Report, exit_code_for
 from codedeploy_doctor.sanitize import TextPolicy
 
 SUMMARY_LIMIT = 1024 * 1024
