@@ -12,6 +12,9 @@ IAM_PREFIX: Final[dict[str, str]] = {
     "ecs": "ecs",
     "lambda": "lambda",
     "logs": "logs",
+    "s3": "s3",
+    "autoscaling": "autoscaling",
+    "ssm": "ssm",
 }
 """IAM action prefix per boto3 service name."""
 

@@ -20,6 +20,7 @@ from typing import Any
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext, chunks
 from codedeploy_doctor.aws.failures import call_error, error_code, translate
+from codedeploy_doctor.aws.forensics import ForensicsCollector, ForensicsThread
 from codedeploy_doctor.aws.logs import collect_log_lines
 from codedeploy_doctor.deadline import abandon
 from codedeploy_doctor.diagnosis.targets import target_view
@@ -105,6 +106,7 @@ class Collector:
         factory: ClientFactory,
         *,
         traffic: TrafficCollector | None = None,
+        forensics: ForensicsCollector | None = None,
         log_group: str | None = None,
         detail_limit: int = DETAIL_LIMIT,
         max_workers: int = MAX_WORKERS,
@@ -112,6 +114,7 @@ class Collector:
     ) -> None:
         self._factory = factory
         self._traffic = traffic
+        self._forensics = forensics
         self._log_group = log_group
         self._detail_limit = detail_limit
         self._max_workers = max_workers
@@ -132,6 +135,9 @@ class Collector:
             targets_future: Future[list[JsonObject]] = Future()
             traffic_result: dict[str, JsonObject] = {}
             traffic_thread = self._start_traffic(ctx, deployment, group_future, listing_future, targets_future, traffic_result)
+            forensics = None
+            if self._forensics is not None:
+                forensics = ForensicsThread(self._forensics, ctx, deployment, group_future, targets_future)
             try:
                 listed = {key: future.result() for key, future in listing_futures.items()}
                 nothing_failed = not any(ids for key, (ids, _) in listed.items() if key != "Blue")
@@ -171,6 +177,7 @@ class Collector:
                     traffic_thread.join()
             group = group_future.result()
             rollback = rollback_future.result()
+            evidence = forensics.result() if forensics is not None else {}
         finally:
             if interrupted:
                 # Ctrl-C: drop queued calls and do not wait for those in flight (nor let exit wait).
@@ -186,6 +193,7 @@ class Collector:
             deployment_group=group,
             rollback_deployment=rollback,
             traffic=traffic_result.get("traffic", {}),
+            evidence=evidence,
             errors=tuple(ctx.errors),
             region=self._factory.region,
             recorded_at=_iso(self._clock()),

@@ -39,6 +39,7 @@ def collect_live(
     """
     if factory is None:
         factory = make_factory(region=region, profile=profile)
+    from codedeploy_doctor.aws.forensics import collect_forensics
     from codedeploy_doctor.aws.traffic import collect_traffic
 
-    return Collector(factory, traffic=collect_traffic, log_group=log_group).collect(deployment_id)
+    return Collector(factory, traffic=collect_traffic, forensics=collect_forensics, log_group=log_group).collect(deployment_id)

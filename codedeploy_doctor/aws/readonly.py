@@ -21,6 +21,7 @@ READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
             "ListDeploymentTargets",
             "BatchGetDeploymentTargets",
             "ListDeployments",
+            "BatchGetOnPremisesInstances",
         }
     ),
     "elbv2": frozenset({"DescribeTargetGroups", "DescribeTargetHealth", "DescribeListeners", "DescribeRules"}),
@@ -29,6 +30,9 @@ READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
     "ecs": frozenset({"DescribeServices"}),
     "lambda": frozenset({"GetAlias"}),
     "logs": frozenset({"FilterLogEvents"}),
+    "s3": frozenset({"GetObject"}),
+    "autoscaling": frozenset({"DescribeAutoScalingGroups", "DescribeLifecycleHooks", "DescribeScalingActivities"}),
+    "ssm": frozenset({"DescribeInstanceInformation"}),
 }
 """Allowed operations per boto3 service name."""
 
@@ -62,6 +66,9 @@ _SID_NAMES: Final = {
     "ec2": "EC2",
     "ecs": "ECS",
     "logs": "Logs",
+    "s3": "S3",
+    "autoscaling": "AutoScaling",
+    "ssm": "SSM",
 }
 
 

@@ -255,7 +255,7 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool, blo
         condition(
             value is not None and pattern.fullmatch(value[:MAX_LINE_CHARS]) is not None,
             _TIER_FACT,
-            [f"instance {key} = {value or '(none)'}"],
+            [ev.fact_notes.get(key) or f"instance {key} = {value or '(none)'}"],
         )
 
     if need_all:

@@ -10,6 +10,7 @@ from codedeploy_doctor.catalog import Catalog, builtin_catalog
 from codedeploy_doctor.catalog.model import CauseMatch
 from codedeploy_doctor.diagnosis.evidence import evidence_for
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
+from codedeploy_doctor.diagnosis.forensic_facts import forensic_notes
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
 from codedeploy_doctor.diagnosis.previous_revision import CAUSE_ID as PREVIOUS_REVISION_CAUSE
 from codedeploy_doctor.diagnosis.previous_revision import previous_deployment_id, previous_revision_note, runs_previous_revision
@@ -46,6 +47,8 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     causes = rank_causes(catalog, first_matches, groups, first) if (first or deployment_failed) else ()
     warnings = [warning_for(error) for error in snapshot.errors]
     warnings.extend(collection_warnings(snapshot, summary))
+    bundle_notes, bundle_warnings = forensic_notes(snapshot, {line for cause in causes for line in cause.evidence})
+    warnings.extend(bundle_warnings)
     if grouping.inferred:
         warnings.append(
             f"{grouping.inferred} failed targets were given their group's cause without being matched one by one "
@@ -65,7 +68,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
         targets_total=overview_total or len(views),
         targets_examined=len(views),
         log_locations=log_locations(snapshot, first),
-        notes=(note,) if note else (),
+        notes=((note,) if note else ()) + tuple(bundle_notes),
     )
 
 

@@ -1,8 +1,9 @@
-"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, instance facts."""
+"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, facts (``forensic_facts``)."""
 
 from __future__ import annotations
 
 from codedeploy_doctor.catalog.model import FailureEvidence
+from codedeploy_doctor.diagnosis.forensic_facts import facts_for
 from codedeploy_doctor.diagnosis.log_window import deployment_window, lines_for_deployment
 from codedeploy_doctor.report import DeploymentSummary, LifecycleEventFailure
 from codedeploy_doctor.snapshot import Snapshot
@@ -11,6 +12,8 @@ from codedeploy_doctor.snapshot import Snapshot
 def evidence_for(snapshot: Snapshot, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
     """What the catalog may read about one failure (or about the deployment when there is none)."""
     target_id = failure.target_id if failure else None
+    log_lines = extra_log_lines(snapshot, target_id)
+    facts = facts_for(snapshot, failure, log_lines)
     return FailureEvidence(
         platform=summary.compute_platform,
         lifecycle_event=failure.lifecycle_event if failure else None,
@@ -23,8 +26,9 @@ def evidence_for(snapshot: Snapshot, summary: DeploymentSummary, failure: Lifecy
         deployment_error_message=summary.error_message,
         status_messages=summary.status_messages,
         deployment_status=summary.status,
-        extra_log_lines=extra_log_lines(snapshot, target_id),
-        instance_facts=instance_facts(snapshot, target_id),
+        extra_log_lines=log_lines,
+        instance_facts=facts.values,
+        fact_notes=facts.notes,
     )
 
 
@@ -43,19 +47,3 @@ def extra_log_lines(snapshot: Snapshot, target_id: str | None) -> tuple[str, ...
         if isinstance(raw, list):
             lines.extend(line for line in raw if isinstance(line, str))
     return lines_for_deployment(lines, snapshot.deployment_id, deployment_window(snapshot.deployment))
-
-
-def instance_facts(snapshot: Snapshot, target_id: str | None) -> dict[str, str]:
-    """Facts about the failing instance from ec2 DescribeInstances, when the snapshot has them."""
-    if not target_id:
-        return {}
-    ec2 = snapshot.traffic.get("ec2") if isinstance(snapshot.traffic.get("ec2"), dict) else {}
-    instances = ec2.get("instances") if isinstance(ec2, dict) else None
-    for instance in instances if isinstance(instances, list) else []:
-        if isinstance(instance, dict) and instance.get("InstanceId") == target_id:
-            state = instance.get("State")
-            profile = instance.get("IamInstanceProfile")
-            facts = {"state": str(state.get("Name")) if isinstance(state, dict) else "unknown"}
-            facts["iamInstanceProfile"] = str(profile.get("Arn")) if isinstance(profile, dict) else "none"
-            return facts
-    return {}
