@@ -5,7 +5,7 @@ DescribeInstances the traffic collector already makes for the first failing inst
 only when the failure needs them:
 
 - ``ssm:DescribeInstanceInformation`` for failing EC2 instances whose event never ran or never
-  answered (Pending, Unknown, InProgress, Skipped): a host that pings Systems Manager is alive and
+  answered (its first unsucceeded event is Pending, Unknown or InProgress): a host that pings Systems Manager is alive and
   has a route out; section ``evidence.ssm`` {asked, instanceInformation};
 - ``codedeploy:BatchGetOnPremisesInstances`` for failing on-premises instances (deregistered, IAM
   user or role); section ``evidence.onPremises`` {instances}.
@@ -21,8 +21,8 @@ from codedeploy_doctor.aws.context import CollectionContext, chunks
 from codedeploy_doctor.diagnosis.targets import target_views
 from codedeploy_doctor.snapshot import JsonObject
 
-AGENT_SYMPTOMS: Final = frozenset({"Pending", "Unknown", "InProgress", "Skipped"})
-"""Event statuses that mean no agent ran or answered the event."""
+AGENT_SYMPTOMS: Final = frozenset({"Pending", "Unknown", "InProgress"})
+"""Statuses of an instance's first unsucceeded event that mean no agent ran or answered it (Skipped follows a failure)."""
 
 MAX_INSTANCES: Final = 5
 """Failing instances asked about, at most (the catalog reads the first failure's)."""
@@ -42,9 +42,9 @@ def failing_instances(targets: Sequence[JsonObject]) -> tuple[list[str], list[st
     for view in target_views(targets):
         if view.target_type not in (None, "InstanceTarget") or view.status in ("Succeeded", None):
             continue
-        statuses = {event.get("status") for event in view.events if isinstance(event, dict)}
+        first = next((e.get("status") for e in view.events if isinstance(e, dict) and e.get("status") != "Succeeded"), None)
         if _EC2_ID.fullmatch(view.target_id):
-            if statuses & AGENT_SYMPTOMS and len(ec2) < MAX_INSTANCES:
+            if first in AGENT_SYMPTOMS and len(ec2) < MAX_INSTANCES:
                 ec2.append(view.target_id)
         elif len(onprem) < MAX_INSTANCES:
             onprem.append(view.target_id)

@@ -278,12 +278,16 @@ def _onprem_facts(info: JsonObject, target: str, facts: Facts) -> None:
 def forensic_notes(snapshot: Snapshot, shown: set[str]) -> tuple[list[str], list[str]]:
     """(notes, warnings) for the report: the deployed bundle's other findings, and what of it could not be read."""
     index = _index(snapshot)
+    notes: list[str] = []
+    suspended = index.deployment_facts.notes.get("asgSuspendedProcesses")
+    if suspended and suspended not in shown:
+        notes.append(f"{suspended}: resume them once the deployment is settled (aws autoscaling resume-processes)")
     reading = index.revision
     if reading is None:
-        return [], []
+        return notes, []
     from codedeploy_doctor.bundle.facts import report_notes
 
     warnings = []
     if reading.unread:
         warnings.append(f"the revision bundle {reading.source} was read in part or not at all: {reading.unread}")
-    return report_notes(reading, shown), warnings
+    return notes + report_notes(reading, shown), warnings

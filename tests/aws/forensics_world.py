@@ -16,8 +16,9 @@ _EVENTS = ("ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "Aft
 
 
 def _event(name: str, status: str, start: str, end: str, **diagnostics: str) -> dict[str, Any]:
-    diag = {"errorCode": "Success", "scriptName": "", "message": "Succeeded", "logTail": ""} | diagnostics
-    event: dict[str, Any] = {"lifecycleEventName": name, "status": status, "diagnostics": diag}
+    event: dict[str, Any] = {"lifecycleEventName": name, "status": status}
+    if status in ("Succeeded", "Failed"):
+        event["diagnostics"] = {"errorCode": "Success", "scriptName": "", "message": "Succeeded", "logTail": ""} | diagnostics
     if status not in ("Pending", "Skipped"):
         event |= {"startTime": start, "endTime": end}
     return event
@@ -46,7 +47,7 @@ def target(
                     _event(name, "Failed", *ran, errorCode=error_code, scriptName=script, message=text, logTail=log_tail)
                 )
             else:
-                events.append(_event(name, status, *ran, errorCode="", message=""))
+                events.append(_event(name, status, *ran))
         elif reached:
             events.append(_event(name, "Skipped" if status == "Failed" else "Pending", "", ""))
         else:

@@ -76,6 +76,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "ecs": lambda: Scenario("ecs", _ecs_with_listener_rules()),
     "lambda": lambda: Scenario("lambda", load_fixture_json("lambda-canary-weighted")),
     "latest": lambda: Scenario("latest", load_fixture_json("traffic-server-bg-rolled-back"), latest=True),
+    "bundle-asg": lambda: Scenario("bundle-asg", load_fixture_json("server-inplace-bundle-crlf-autoscaling")),
 }
 
 
@@ -124,6 +125,12 @@ OPERATIONS = [
     Operation("ecs-DescribeServices", "ecs", "DescribeServices", False, "ecs"),
     Operation("lambda-GetAlias", "lambda", "GetAlias", False, "lambda"),
     Operation("logs-FilterLogEvents", "logs", "FilterLogEvents", False, "server-bg"),
+    Operation("s3-GetObject", "s3", "GetObject", False, "bundle-asg"),
+    Operation("autoscaling-DescribeAutoScalingGroups", "autoscaling", "DescribeAutoScalingGroups", False, "bundle-asg"),
+    Operation("autoscaling-DescribeLifecycleHooks", "autoscaling", "DescribeLifecycleHooks", False, "bundle-asg"),
+    Operation("autoscaling-DescribeScalingActivities", "autoscaling", "DescribeScalingActivities", False, "bundle-asg"),
+    Operation("ssm-DescribeInstanceInformation", "ssm", "DescribeInstanceInformation", False, "bundle-asg"),
+    Operation("codedeploy-BatchGetOnPremisesInstances", "codedeploy", "BatchGetOnPremisesInstances", False, "bundle-asg"),
 ]
 
 FAULTS = [

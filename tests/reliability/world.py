@@ -1,4 +1,5 @@
-"""One snapshot served as a whole AWS account: CodeDeploy, ELBv2, Classic ELB, EC2, ECS, Lambda, Logs.
+"""One snapshot served as a whole AWS account: CodeDeploy, ELBv2, Classic ELB, EC2, ECS, Lambda, Logs, and the
+forensics reads (S3, Auto Scaling, SSM, on-premises instances: ``tests.fakes.forensics.ForensicAccount``).
 
 CodeDeploy, ELBv2, Classic ELB and EC2 are answered by the project's fakes (``CodeDeployWorld``,
 ``TrafficWorld``); ECS DescribeServices, Lambda GetAlias, CodeDeploy GetDeploymentConfig and
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.fakes.codedeploy_world import CodeDeployWorld, FakeAwsError
+from tests.fakes.forensics import ForensicAccount
 from tests.fakes.traffic_world import TrafficWorld
 
 
@@ -37,9 +39,12 @@ class SnapshotAccount:
         self.aliases = list((traffic.get("lambda") or {}).get("aliases") or [])
         self.deployment_config = traffic.get("deploymentConfig")
         self.log_lines = log_lines
+        self.forensics = ForensicAccount(snapshot)
 
     def handle(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Serve one call (a ``wire.Backend``)."""
+        if self.forensics.serves(service, operation):
+            return self.forensics.handle(service, operation, params)
         if service == "codedeploy":
             if operation == "GetDeploymentConfig":
                 return self._deployment_config(params)
