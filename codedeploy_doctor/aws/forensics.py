@@ -22,8 +22,8 @@ from codedeploy_doctor.aws.instance_facts import start_instance_facts
 from codedeploy_doctor.aws.revision import collect_revision
 from codedeploy_doctor.snapshot import JsonObject
 
-ENDED_WELL = frozenset({"Succeeded", "Ready"})
-"""Deployment statuses with no failure to explain."""
+FAILED = frozenset({"Failed", "Stopped"})
+"""Deployment statuses with a failure to explain (a running one needs a failed target too)."""
 
 ForensicsCollector = Callable[
     [CollectionContext, JsonObject, "Future[JsonObject | None]", "Future[list[JsonObject]]"],
@@ -46,7 +46,9 @@ def collect_forensics(
     targets: Future[list[JsonObject]],
 ) -> JsonObject:
     """Return the ``evidence`` sections this failure needs; never raises for a failed call."""
-    if deployment.get("status") in ENDED_WELL or (deployment.get("computePlatform") or "Server") != "Server":
+    overview = deployment.get("deploymentOverview") if isinstance(deployment.get("deploymentOverview"), dict) else {}
+    failing = deployment.get("status") in FAILED or (overview or {}).get("Failed", 0) > 0
+    if not failing or (deployment.get("computePlatform") or "Server") != "Server":
         return {}
     evidence: JsonObject = {}
     names = autoscaling_names(deployment, _value(group))
