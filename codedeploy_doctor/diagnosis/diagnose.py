@@ -11,6 +11,7 @@ from codedeploy_doctor.catalog import Catalog, builtin_catalog
 from codedeploy_doctor.catalog.model import CauseMatch
 from codedeploy_doctor.diagnosis.evidence import EvidenceReader
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
+from codedeploy_doctor.diagnosis.forensic_facts import forensic_notes as bundle_forensic_notes
 from codedeploy_doctor.diagnosis.forensics import forensic_notes
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
 from codedeploy_doctor.diagnosis.key_line import key_line_for
@@ -57,6 +58,8 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         warnings.append(f"left out {len(foreign)} target(s) that belong to another deployment (deploymentId): {shown}")
+    bundle_notes, bundle_warnings = bundle_forensic_notes(snapshot, {line for cause in causes for line in cause.evidence})
+    warnings.extend(bundle_warnings)
     if grouping.inferred:
         warnings.append(
             f"{grouping.inferred} failed targets were given their group's cause without being matched one by one "
@@ -76,7 +79,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
         targets_total=overview_total or len(views),
         targets_examined=len(views),
         log_locations=log_locations(snapshot, first),
-        notes=((note,) if note else ()) + forensic_notes(snapshot),
+        notes=((note,) if note else ()) + forensic_notes(snapshot) + tuple(bundle_notes),
         key_line=key_line_for(snapshot, first, causes),
     )
 
