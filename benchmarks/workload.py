@@ -72,10 +72,24 @@ def failed_count(total: int, share: str) -> int:
 
 
 def deployment_id_for(total: int, failed: int) -> str:
-    """A valid, distinct deployment id per (total, failed): ``d-`` and 9 upper-case characters."""
-    if total >= 10_000 or failed >= 100_000:
-        raise ValueError("the benchmark's ids hold at most 9,999 targets")
-    return f"d-{total:04d}{failed:05d}"
+    """A valid, distinct deployment id per (total, failed): ``d-`` and 9 upper-case characters.
+
+    Up to 9,999 targets the id reads the two numbers in decimal; above, ``Z`` and both in base 36.
+    """
+    if total < 10_000 and failed < 100_000:
+        return f"d-{total:04d}{failed:05d}"
+    if total >= 36**4 or failed >= 36**4:
+        raise ValueError("the benchmark's ids hold at most 1,679,615 targets")
+    return f"d-Z{_base36(total, 4)}{_base36(failed, 4)}"
+
+
+def _base36(number: int, width: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = ""
+    while number:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+    return text.rjust(width, "0")
 
 
 def _iso(moment: dt.datetime) -> str:

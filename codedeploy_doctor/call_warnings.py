@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from codedeploy_doctor.aws.readonly import iam_action
+from codedeploy_doctor.iam import iam_action
 from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, CallError
 
 ACCESS_DENIED_CODES: Final = frozenset(

@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from codedeploy_doctor import TOOL_NAME, __version__
 from codedeploy_doctor.errors import BadInputError, DoctorError, ExitCode
 from codedeploy_doctor.render import OutputFormat
+from codedeploy_doctor.render.output import write_output
 
 MAIN_HELP = f"""Why did this AWS CodeDeploy deployment fail, and is production still safe?
 
@@ -34,8 +35,8 @@ Examples:
 
   {TOOL_NAME} --replay fixtures/server-bluegreen-validateservice-green.json
 
-Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
-3 could not diagnose, 4 failed and Blue not confirmed serving.
+Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
+2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
 
 Run '{TOOL_NAME} diagnose --help' for every option of the main command.
 """
@@ -52,8 +53,10 @@ Examples:
   {TOOL_NAME} d-A1B2C3D4E --watch --timeout 1800      # wait for a running deployment
   {TOOL_NAME} --latest --application shop-web --deployment-group prod --only-failed
 
-Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
-3 could not diagnose, 4 failed and Blue not confirmed serving.
+--watch gives up with exit 3 after 5 failed polls in a row (network, throttling).
+
+Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
+2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
 """
 
 CAUSES_HELP = f"""List the known causes in the catalog.
@@ -73,6 +76,19 @@ Examples:
 \b
   {TOOL_NAME} explain script-failed-unrecognized
   {TOOL_NAME} explain our-cause --catalog team-causes.json
+"""
+
+LINT_HELP = f"""Check a revision bundle before it is deployed: its AppSpec file, hook scripts and files.
+
+PATH is a bundle directory, a .zip, .tar or .tgz, or an appspec.yml alone. Offline: no AWS call.
+
+Examples:
+
+\b
+  {TOOL_NAME} lint build/app.zip
+  {TOOL_NAME} lint . --format json
+
+Exit codes: 0 no findings, 1 findings, 2 bad input (PATH is not a bundle). See docs/lint.md.
 """
 
 SCHEMA_HELP = f"""Print the JSON Schema of the --format json report.
@@ -137,7 +153,7 @@ def say_error(error: DoctorError) -> None:
     """Print the error's one line to stderr and, on GitHub Actions, its annotation."""
     typer.echo(f"{TOOL_NAME}: error: {error.one_line()}", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from codedeploy_doctor.ci_summary import error_annotation
+        from codedeploy_doctor.render.ci_summary import error_annotation
 
         typer.echo(error_annotation(error), err=True)
 
@@ -180,28 +196,6 @@ def terminal_width() -> int:
 
         return max(60, shutil.get_terminal_size((100, 24)).columns)
     return 100
-
-
-def write_output(text: str, output: Path | None) -> None:
-    """Write the report to --output or stdout (stdout carries the report and nothing else)."""
-    if output is None:
-        # A terminal or pipe that is not UTF-8 (latin-1, cp1252) still gets the report, with '?' for
-        # what it cannot show, rather than an encoding error and no report.
-        reconfigure = getattr(sys.stdout, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="replace")
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            # The reader left early (`| head`): stop writing quietly; the exit code still tells the verdict.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise BadInputError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 @app.command("diagnose", help=DIAGNOSE_HELP, short_help="Diagnose a deployment (the default command).")
@@ -329,6 +323,24 @@ def explain_command(
             raise BadInputError(f"no cause with id {cause_id!r}", tip=f"list them with '{TOOL_NAME} causes'")
         write_output(render_record_text(record), None)
         return 0
+
+    run_safely(body, debug=False)
+
+
+@app.command("lint", help=LINT_HELP, short_help="Check a revision bundle (directory, zip, tar, appspec.yml) offline.")
+def lint_command(
+    path: Annotated[Path, typer.Argument(help="Bundle directory, .zip, .tar, .tgz or AppSpec file.", show_default=False)],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Lint a bundle."""
+    from codedeploy_doctor.lint import lint_path, render_json, render_text
+
+    def body() -> int:
+        if output_format not in ("text", "json"):
+            raise BadInputError(f"--format must be text or json, not {output_format!r}")
+        result = lint_path(path)
+        write_output(render_json(result) if output_format == "json" else render_text(result), None)
+        return result.exit_code
 
     run_safely(body, debug=False)
 

@@ -1,13 +1,9 @@
-"""Following a deployment that is still running (``--watch``): polling with backoff, and a view on stderr.
+"""Following a deployment that is still running (``--watch``): polling with backoff until it ends.
 
 The poller asks a :class:`ProgressSource` (``aws.deployment_progress`` reads CodeDeploy) for the
 deployment, backing off from 2 s to 15 s between polls (tenacity), until the deployment reaches
 a terminal status or ``--timeout`` expires. The sleep function and the clocks are injected, so
-tests run instantly. What it shows goes to stderr (stdout is for the report):
-
-- on a terminal, a Rich live view: targets by status, a progress bar, the lifecycle event each
-  active target is in, elapsed time; it disappears when the deployment ends;
-- otherwise (CI logs, pipes), one plain line each time something changes.
+tests run instantly. It reports each poll to a :class:`ProgressView` (``render.watch_view``).
 
 ``Ready`` counts as terminal: a blue/green deployment waiting for someone to reroute traffic
 does not end by itself. ``Baking`` does not: it ends on its own after the bake time.
@@ -17,18 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, retry_if_result, wait_exponential
 
 from codedeploy_doctor.errors import AwsUnavailableError
 from codedeploy_doctor.lifecycle import order_for
-from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import JsonObject
 
 TERMINAL_STATUSES = frozenset({"Succeeded", "Failed", "Stopped", "Ready"})
@@ -45,6 +39,9 @@ MIN_WAIT = 2.0
 
 MAX_WAIT = 15.0
 """Longest wait between two polls."""
+
+MAX_FAILED_POLLS = 5
+"""Polls in a row that may fail (network, throttling, 5xx) before --watch gives up with exit 3 and the last error."""
 
 TARGETS_SHOWN = 8
 """Active targets listed in the live view (3 in a plain line)."""
@@ -232,6 +229,7 @@ class Watcher:
         self._min_wait = min_wait
         self._max_wait = max_wait
         self._polls = 0
+        self._failures = 0
         self._last: Progress | None = None
 
     def run(self) -> WatchResult:
@@ -241,6 +239,8 @@ class Watcher:
         backoff = wait_exponential(multiplier=self._min_wait, min=self._min_wait, max=self._max_wait)
 
         def stop(state: RetryCallState) -> bool:
+            if self._failures >= MAX_FAILED_POLLS:
+                return True  # the last error is raised: AWS has not answered for a while
             return deadline is not None and self._clock() >= deadline
 
         def wait(state: RetryCallState) -> float:
@@ -272,206 +272,11 @@ class Watcher:
                 elif previous is not None:
                     progress = dataclasses.replace(progress, targets=previous.targets)
         except AwsUnavailableError as error:
-            self._view.note(f"poll failed, retrying: {error.one_line()}")
+            self._failures += 1
+            if self._failures < MAX_FAILED_POLLS:
+                self._view.note(f"poll failed ({self._failures} in a row), retrying: {error.one_line()}")
             raise
+        self._failures = 0
         self._last = progress
         self._view.update(progress)
         return progress
-
-
-def format_elapsed(seconds: float) -> str:
-    """``1h02m03s``, ``12m03s`` or ``45s``."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m{secs:02d}s"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-class _Elapsed:
-    """Elapsed time since the deployment was created (or since the watch began)."""
-
-    def __init__(self, now: WallClock) -> None:
-        self._now = now
-        self._started = now()
-
-    def __call__(self, progress: Progress | None) -> str:
-        since = progress.create_time if progress and progress.create_time else self._started
-        return format_elapsed((self._now() - since).total_seconds())
-
-
-class PlainView:
-    """One line on a stream each time the deployment's status, counts or active events change."""
-
-    follows_events = False
-
-    def __init__(self, stream: IO[str], *, policy: TextPolicy | None = None, now: WallClock = _now) -> None:
-        self._stream = stream
-        self._policy = policy or TextPolicy()
-        self._elapsed = _Elapsed(now)
-        self._last_line: str | None = None
-
-    def __enter__(self) -> PlainView:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        return None
-
-    def describe(self, progress: Progress) -> str:
-        """Describe one poll in a line, without the elapsed time."""
-        safe = self._policy
-        counts = ", ".join(f"{safe(status)} {count}" for status, count in progress.counts())
-        line = f"{safe(progress.deployment_id)} {safe(progress.status)}"
-        if progress.total:
-            line += f": {progress.done}/{progress.total} targets done ({counts})"
-        active = [t for t in progress.targets if t.lifecycle_event][:3]
-        if active:
-            line += "; now: " + ", ".join(f"{safe(t.target_id)} {safe(t.lifecycle_event)}" for t in active)
-        return line
-
-    def update(self, progress: Progress) -> None:
-        """Print a line when something changed since the last one."""
-        line = self.describe(progress)
-        if line != self._last_line:
-            self._last_line = line
-            self._write(f"[{self._elapsed(progress)}] {line}")
-
-    def note(self, message: str) -> None:
-        """Print a problem line."""
-        self._write(f"[{self._elapsed(None)}] {self._policy(message)}")
-
-    def _write(self, line: str) -> None:
-        self._stream.write(line + "\n")
-        self._stream.flush()
-
-
-class LiveView:
-    """A Rich live view on a terminal: header, progress bar, counts and active targets."""
-
-    follows_events = True
-
-    def __init__(
-        self, console: Any, *, policy: TextPolicy | None = None, now: WallClock = _now, auto_refresh: bool = True
-    ) -> None:
-        from rich.live import Live
-
-        self._policy = policy or TextPolicy()
-        self._elapsed = _Elapsed(now)
-        self._progress: Progress | None = None
-        self._note: str | None = None
-        self._live = Live(
-            get_renderable=self.renderable,
-            console=console,
-            transient=True,
-            auto_refresh=auto_refresh,
-            refresh_per_second=2,
-            redirect_stdout=False,
-            redirect_stderr=False,
-        )
-
-    def __enter__(self) -> LiveView:
-        self._live.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        self._live.stop()
-
-    def update(self, progress: Progress) -> None:
-        """Show a new poll's result."""
-        self._progress = progress
-        self._note = None
-        self._live.refresh()
-
-    def note(self, message: str) -> None:
-        """Show a problem under the view until the next successful poll."""
-        self._note = self._policy(message)
-        self._live.refresh()
-
-    def renderable(self) -> Any:
-        """Build what the live view shows now (from Text objects: no markup is interpreted)."""
-        from rich.console import Group
-        from rich.progress_bar import ProgressBar
-        from rich.table import Table
-        from rich.text import Text
-
-        safe = self._policy
-        progress = self._progress
-        header = Text("Watching ", style="bold")
-        if progress is None:
-            header.append("… waiting for the first answer from CodeDeploy", style="dim")
-            return header
-        header.append(safe(progress.deployment_id), style="bold")
-        where = " / ".join(safe(part) for part in (progress.application, progress.deployment_group) if part)
-        if where:
-            header.append(f"  {where}")
-        header.append(f"  {safe(progress.status)}", style="bold cyan")
-        header.append(f"  {self._elapsed(progress)}", style="dim")
-        parts: list[Any] = [header]
-        if progress.total:
-            bar = Table.grid(padding=(0, 1))
-            bar.add_row(
-                ProgressBar(total=progress.total, completed=progress.done, width=30),
-                Text(f"{progress.done}/{progress.total} targets done"),
-            )
-            parts.append(bar)
-            counts = Text("  ")
-            for index, (status, count) in enumerate(progress.counts()):
-                if index:
-                    counts.append(" · ", style="dim")
-                counts.append(f"{safe(status)} {count}", style=_status_style(status))
-            parts.append(counts)
-        if progress.targets:
-            table = Table(box=None, show_header=False, padding=(0, 2, 0, 2))
-            for target in progress.targets[:TARGETS_SHOWN]:
-                label = f" ({safe(target.label)})" if target.label else ""
-                table.add_row(
-                    Text(safe(target.target_id) + label),
-                    Text(safe(target.lifecycle_event or "?"), style="cyan"),
-                    Text(safe(target.status), style=_status_style(target.status)),
-                )
-            parts.append(table)
-            hidden = progress.overview.get("InProgress", 0) - min(len(progress.targets), TARGETS_SHOWN)
-            if hidden > 0:
-                parts.append(Text(f"  (+{hidden} more in progress)", style="dim"))
-        if self._note:
-            parts.append(Text(f"  {self._note}", style="yellow"))
-        parts.append(Text("  Ctrl-C to stop watching", style="dim"))
-        return Group(*parts)
-
-
-def _status_style(status: str) -> str:
-    return {"Succeeded": "green", "Failed": "red", "InProgress": "cyan", "Skipped": "yellow", "Ready": "green"}.get(status, "")
-
-
-def make_view(
-    stream: IO[str] | None = None, *, policy: TextPolicy | None = None, now: WallClock = _now, no_color: bool = False
-) -> ProgressView:
-    """Choose a live view when ``stream`` (default stderr) is a terminal, plain lines otherwise."""
-    stream = stream or sys.stderr
-    isatty = getattr(stream, "isatty", None)
-    if isatty is not None and isatty():
-        from rich.console import Console
-
-        console = Console(file=stream, highlight=False, markup=False, emoji=False, no_color=no_color or None)
-        if not console.is_dumb_terminal:
-            return LiveView(console, policy=policy, now=now)
-    return PlainView(stream, policy=policy, now=now)
-
-
-def describe_end(result: WatchResult, policy: TextPolicy | None = None) -> str:
-    """Describe, in the one line printed, how the wait ended."""
-    safe = policy or TextPolicy()
-    progress = result.progress
-    if result.timed_out:
-        return (
-            f"still {safe(progress.status)} after waiting {format_elapsed(result.waited)} (--timeout): "
-            f"diagnosing {safe(progress.deployment_id)} as it stands"
-        )
-    return f"{safe(progress.deployment_id)} ended {safe(progress.status)}: diagnosing"

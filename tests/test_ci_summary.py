@@ -12,7 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from codedeploy_doctor.ci_summary import (
+from codedeploy_doctor.cli import app
+from codedeploy_doctor.diagnosis import diagnose
+from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
+from codedeploy_doctor.render.ci_summary import (
     SUMMARY_LIMIT,
     append_step_summary,
     escape_data,
@@ -22,9 +25,6 @@ from codedeploy_doctor.ci_summary import (
     publish,
     workflow_command,
 )
-from codedeploy_doctor.cli import app
-from codedeploy_doctor.diagnosis import diagnose
-from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
 from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import load_snapshot, snapshot_from_json
 from tests.support import FIXTURES, load_fixture_json

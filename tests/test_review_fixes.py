@@ -31,8 +31,8 @@ def _report(name: str):  # type: ignore[no-untyped-def]
     [
         ("serving", "traffic-layer", "Blue still serving", "good"),
         ("serving", "codedeploy-only", "Blue probably serving (not confirmed)", "warn"),
-        ("partial", "traffic-layer", "Blue partly serving", "warn"),
-        ("partial", "codedeploy-only", "Blue probably partly serving (not confirmed)", "warn"),
+        ("partial", "traffic-layer", "Blue partly serving", "bad"),  # pages (exit 4) since the contract change
+        ("partial", "codedeploy-only", "Blue probably partly serving (not confirmed)", "bad"),
         ("not-serving", "traffic-layer", "Blue NOT serving", "bad"),
         ("unknown", "codedeploy-only", "Blue status UNKNOWN", "bad"),
         ("not-applicable", "codedeploy-only", "Blue check not applicable", "neutral"),
@@ -177,7 +177,7 @@ def test_usage_errors_are_annotated_on_github_actions(
 
 
 def test_the_annotation_names_the_cause_to_explain() -> None:
-    from codedeploy_doctor.ci_summary import failure_annotations
+    from codedeploy_doctor.render.ci_summary import failure_annotations
     from codedeploy_doctor.sanitize import TextPolicy
 
     report = _report("server-bluegreen-validateservice-green")

@@ -1,5 +1,7 @@
 """Reading a running deployment for ``--watch``: GetDeployment each poll, a few active targets when needed.
 
+``render.watch_view`` shows what it reads.
+
 A poll is one GetDeployment. The lifecycle event each active target is in costs one
 ListDeploymentTargets (InProgress targets, first page) and one BatchGetDeploymentTargets of at
 most :data:`ACTIVE_SAMPLE` ids; the watcher asks for it only when the counts changed or a live
@@ -8,19 +10,14 @@ view shows it. Those two calls are not core: when they fail the view simply show
 
 from __future__ import annotations
 
-import sys
-import time
-from collections.abc import Callable, Sequence
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import Any
 
-from codedeploy_doctor import TOOL_NAME
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import NEVER_A_WARNING
 from codedeploy_doctor.aws.failures import translate
 from codedeploy_doctor.ids import DeploymentId
-from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import JsonObject, to_jsonable
-from codedeploy_doctor.watch import Watcher, WatchResult, describe_end, make_view
 
 ACTIVE_SAMPLE = 25
 """Active targets read per poll at most: one BatchGetDeploymentTargets call."""
@@ -62,23 +59,3 @@ class DeploymentProgressSource:
             return []
         targets = to_jsonable(batch).get("deploymentTargets") or []
         return [target for target in targets if isinstance(target, dict)]
-
-
-def watch_deployment(
-    factory: ClientFactory,
-    deployment_id: DeploymentId,
-    *,
-    timeout: float | None,
-    policy: TextPolicy,
-    stream: IO[str] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-    no_color: bool = False,
-) -> WatchResult:
-    """Follow a deployment on ``stream`` (default stderr) until it ends or ``timeout`` expires; one line at the end."""
-    stream = stream or sys.stderr
-    view = make_view(stream, policy=policy, no_color=no_color)
-    result = Watcher(DeploymentProgressSource(factory, deployment_id), view, timeout=timeout, sleep=sleep, clock=clock).run()
-    stream.write(f"{TOOL_NAME}: {describe_end(result, policy)}\n")
-    stream.flush()
-    return result

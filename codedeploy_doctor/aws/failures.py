@@ -29,7 +29,6 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from codedeploy_doctor.aws.readonly import iam_action
 from codedeploy_doctor.call_warnings import ACCESS_DENIED_CODES, THROTTLING_CODES
 from codedeploy_doctor.errors import (
     AccessDeniedError,
@@ -39,6 +38,7 @@ from codedeploy_doctor.errors import (
     DeploymentNotFoundError,
     DoctorError,
 )
+from codedeploy_doctor.iam import iam_action
 from codedeploy_doctor.snapshot import CallError
 
 EXPIRED_CODES: Final = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from codedeploy_doctor.iam import IAM_PREFIX, iam_action
+
+__all__ = ["IAM_PREFIX", "READ_ONLY_OPERATIONS", "READ_PREFIXES", "iam_action", "iam_policy", "is_allowed", "policy_json"]
+
 READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
     "codedeploy": frozenset(
         {
@@ -28,24 +32,8 @@ READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
 }
 """Allowed operations per boto3 service name."""
 
-IAM_PREFIX: Final[dict[str, str]] = {
-    "codedeploy": "codedeploy",
-    "elbv2": "elasticloadbalancing",
-    "elb": "elasticloadbalancing",
-    "ec2": "ec2",
-    "ecs": "ecs",
-    "lambda": "lambda",
-    "logs": "logs",
-}
-"""IAM action prefix per boto3 service name."""
-
 READ_PREFIXES: Final = ("Get", "List", "Describe", "BatchGet", "Filter")
 """Verbs that read; every allowlisted operation starts with one of them."""
-
-
-def iam_action(service: str, operation: str) -> str:
-    """Return the IAM action for a boto3 service and operation, e.g. ``ec2:DescribeInstances``."""
-    return f"{IAM_PREFIX.get(service, service)}:{operation}"
 
 
 def is_allowed(service: str, operation: str) -> bool:

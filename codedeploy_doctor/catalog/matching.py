@@ -32,6 +32,7 @@ from codedeploy_doctor.catalog.codes import (
     extract_exit_code,
 )
 from codedeploy_doctor.catalog.model import CauseMatch, FailureEvidence
+from codedeploy_doctor.catalog.prefilter import candidates
 from codedeploy_doctor.catalog.records import CauseRecord, Conditions, fill_details
 from codedeploy_doctor.lifecycle import AGENT_EVENT_ALIASES
 
@@ -215,8 +216,14 @@ def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tu
     """
     found: list[tuple[tuple[bool, int, int], LineHit]] = []
     seen: set[str] = set()
+    possible = candidates(patterns, lines)  # only those that may match (catalog/prefilter.py)
+    if not possible:
+        return ()
+    # Keep each pattern's place in the record: it ranks the evidence.
+    kept = set(possible)
+    ranked = [(index, pattern) for index, pattern in enumerate(patterns) if pattern in kept]
     for position, line in enumerate(lines):
-        for index, pattern in enumerate(patterns):
+        for index, pattern in ranked:
             matched = pattern.search(line)
             if matched is None:
                 continue

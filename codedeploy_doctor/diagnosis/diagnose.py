@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
 from codedeploy_doctor.call_warnings import warning_for
 from codedeploy_doctor.catalog import Catalog, builtin_catalog
 from codedeploy_doctor.catalog.model import CauseMatch
-from codedeploy_doctor.diagnosis.evidence import evidence_for
+from codedeploy_doctor.diagnosis.evidence import EvidenceReader
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
+from codedeploy_doctor.diagnosis.key_line import key_line_for
 from codedeploy_doctor.diagnosis.previous_revision import CAUSE_ID as PREVIOUS_REVISION_CAUSE
 from codedeploy_doctor.diagnosis.previous_revision import previous_deployment_id, previous_revision_note, runs_previous_revision
 from codedeploy_doctor.diagnosis.summary import ENDED_WELL, FAILED_STATUSES, deployment_summary
-from codedeploy_doctor.diagnosis.targets import target_views
-from codedeploy_doctor.errors import ExitCode
+from codedeploy_doctor.diagnosis.targets import foreign_target_ids, target_views, without_foreign
 from codedeploy_doctor.lifecycle import NO_SCRIPT_EVENTS
 from codedeploy_doctor.report import Cause, DeploymentSummary, FailureGroup, LifecycleEventFailure, Report
 from codedeploy_doctor.snapshot import Snapshot
@@ -31,6 +32,10 @@ DEPLOYMENTS_LOG = "/opt/codedeploy-agent/deployment-root/deployment-logs/codedep
 def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     """Diagnose one deployment from its snapshot."""
     catalog = catalog or builtin_catalog()
+    # A target that names another deployment is no part of this one: left out, with a warning.
+    foreign = foreign_target_ids(snapshot.targets, snapshot.deployment_id)
+    if foreign:
+        snapshot = dataclasses.replace(snapshot, targets=without_foreign(snapshot.targets, snapshot.deployment_id))
     summary = deployment_summary(snapshot)
     platform = summary.compute_platform
     views = target_views(snapshot.targets)
@@ -41,12 +46,16 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     deployment_failed = summary.status in FAILED_STATUSES or (first is not None and summary.status not in ENDED_WELL)
     if first is None and deployment_failed:
         first = first_not_succeeded(views, platform, summary.deployment_type)
-    first_matches = catalog.match(evidence_for(snapshot, summary, first))
-    grouping = failure_groups(snapshot, summary, views, catalog, first_matches, first)
+    reader = EvidenceReader(snapshot)
+    first_matches = catalog.match(reader.evidence_for(summary, first))
+    grouping = failure_groups(snapshot, summary, views, catalog, first_matches, first, reader)
     groups = grouping.groups
     causes = rank_causes(catalog, first_matches, groups, first) if (first or deployment_failed) else ()
     warnings = [warning_for(error) for error in snapshot.errors]
     warnings.extend(collection_warnings(snapshot, summary))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        warnings.append(f"left out {len(foreign)} target(s) that belong to another deployment (deploymentId): {shown}")
     if grouping.inferred:
         warnings.append(
             f"{grouping.inferred} failed targets were given their group's cause without being matched one by one "
@@ -67,6 +76,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
         targets_examined=len(views),
         log_locations=log_locations(snapshot, first),
         notes=(note,) if note else (),
+        key_line=key_line_for(snapshot, first, causes),
     )
 
 
@@ -174,10 +184,3 @@ def _hook_log_locations(first: LifecycleEventFailure) -> tuple[str, ...]:
             f"{first.target_id}: the replacement task set's container logs (the task definition's log configuration)"
         )
     return tuple(locations)
-
-
-def exit_code_for(report: Report) -> ExitCode:
-    """The process exit code for a report (CONTRACTS §2)."""
-    if not report.deployment_failed:
-        return ExitCode.OK
-    return ExitCode.FAILED_BLUE_SAFE if report.blue_traffic.confirmed_safe else ExitCode.FAILED_BLUE_AT_RISK

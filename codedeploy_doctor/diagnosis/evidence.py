@@ -1,61 +1,123 @@
-"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, instance facts."""
+"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, instance facts.
+
+A diagnosis asks this for every failed target. What the answers share is worked out once per
+snapshot by an :class:`EvidenceReader`: the EC2 facts indexed by instance id, and each extra log
+filtered to this deployment once (not once per failure).
+"""
 
 from __future__ import annotations
 
 from codedeploy_doctor.catalog.model import FailureEvidence
-from codedeploy_doctor.diagnosis.log_window import deployment_window, lines_for_deployment
+from codedeploy_doctor.diagnosis.log_window import deployment_window, filter_lines
 from codedeploy_doctor.report import DeploymentSummary, LifecycleEventFailure
-from codedeploy_doctor.snapshot import Snapshot
+from codedeploy_doctor.snapshot import JsonObject, Snapshot
+
+
+class EvidenceReader:
+    """Builds failure evidence from one snapshot, reading what failures share only once."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._window = deployment_window(snapshot.deployment)
+        self._logs = [(log.get("targetId"), _string_lines(log)) for log in snapshot.extra_logs]
+        self._pieces: dict[tuple[int, bool], tuple[tuple[str, ...], bool]] = {}
+        self._joined: dict[tuple[int, ...], tuple[str, ...]] = {}
+        self._facts: dict[str, dict[str, str]] | None = None
+
+    def evidence_for(self, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
+        """What the catalog may read about one failure (or about the deployment when there is none)."""
+        target_id = failure.target_id if failure else None
+        return FailureEvidence(
+            platform=summary.compute_platform,
+            lifecycle_event=failure.lifecycle_event if failure else None,
+            event_status=failure.status if failure else None,
+            error_code=failure.error_code if failure else None,
+            script_name=failure.script_name if failure else None,
+            message=failure.message if failure else None,
+            log_tail=failure.log_tail if failure else None,
+            deployment_error_code=summary.error_code,
+            deployment_error_message=summary.error_message,
+            status_messages=summary.status_messages,
+            deployment_status=summary.status,
+            extra_log_lines=self.extra_log_lines(target_id),
+            instance_facts=self.instance_facts(target_id),
+        )
+
+    def extra_log_lines(self, target_id: str | None) -> tuple[str, ...]:
+        """Lines from extra logs (``--agent-log``, CloudWatch Logs) about this deployment and target.
+
+        An agent log copied from an instance holds weeks of history: an old error must not become
+        today's cause. See :func:`codedeploy_doctor.diagnosis.log_window.lines_for_deployment`:
+        the logs that concern the target are filtered as one log, each piece once per snapshot.
+        """
+        chosen = self.log_key(target_id)
+        joined = self._joined.get(chosen)
+        if joined is None:
+            kept: list[str] = []
+            inside = True
+            for index in chosen:
+                piece, inside = self._piece(index, inside)
+                kept.extend(piece)
+            joined = self._joined[chosen] = tuple(kept)
+        return joined
+
+    def log_key(self, target_id: str | None) -> tuple[int, ...]:
+        """Which extra logs concern this target (by position): targets with the same key share their lines."""
+        if not self._logs:
+            return ()
+        return tuple(index for index, (owner, _) in enumerate(self._logs) if not (owner and target_id and owner != target_id))
+
+    def _piece(self, index: int, inside: bool) -> tuple[tuple[str, ...], bool]:
+        key = (index, inside)
+        if key not in self._pieces:
+            lines = self._logs[index][1]
+            self._pieces[key] = filter_lines(lines, self._snapshot.deployment_id, self._window, inside=inside)
+        return self._pieces[key]
+
+    def instance_facts(self, target_id: str | None) -> dict[str, str]:
+        """Facts about the failing instance from ec2 DescribeInstances, when the snapshot has them."""
+        if not target_id:
+            return {}
+        if self._facts is None:
+            self._facts = _index_instances(self._snapshot)
+        facts = self._facts.get(target_id)
+        return dict(facts) if facts is not None else {}
+
+
+def _string_lines(log: JsonObject) -> tuple[str, ...]:
+    raw = log.get("lines")
+    return tuple(line for line in raw if isinstance(line, str)) if isinstance(raw, list) else ()
+
+
+def _index_instances(snapshot: Snapshot) -> dict[str, dict[str, str]]:
+    """Each described instance's facts by id (the first description of an id wins)."""
+    ec2 = snapshot.traffic.get("ec2") if isinstance(snapshot.traffic.get("ec2"), dict) else {}
+    instances = ec2.get("instances") if isinstance(ec2, dict) else None
+    index: dict[str, dict[str, str]] = {}
+    for instance in instances if isinstance(instances, list) else []:
+        if not isinstance(instance, dict):
+            continue
+        instance_id = instance.get("InstanceId")
+        if not isinstance(instance_id, str) or instance_id in index:
+            continue
+        state = instance.get("State")
+        profile = instance.get("IamInstanceProfile")
+        facts = {"state": str(state.get("Name")) if isinstance(state, dict) else "unknown"}
+        facts["iamInstanceProfile"] = str(profile.get("Arn")) if isinstance(profile, dict) else "none"
+        index[instance_id] = facts
+    return index
 
 
 def evidence_for(snapshot: Snapshot, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
-    """What the catalog may read about one failure (or about the deployment when there is none)."""
-    target_id = failure.target_id if failure else None
-    return FailureEvidence(
-        platform=summary.compute_platform,
-        lifecycle_event=failure.lifecycle_event if failure else None,
-        event_status=failure.status if failure else None,
-        error_code=failure.error_code if failure else None,
-        script_name=failure.script_name if failure else None,
-        message=failure.message if failure else None,
-        log_tail=failure.log_tail if failure else None,
-        deployment_error_code=summary.error_code,
-        deployment_error_message=summary.error_message,
-        status_messages=summary.status_messages,
-        deployment_status=summary.status,
-        extra_log_lines=extra_log_lines(snapshot, target_id),
-        instance_facts=instance_facts(snapshot, target_id),
-    )
+    """What the catalog may read about one failure (a one-off; many failures share an :class:`EvidenceReader`)."""
+    return EvidenceReader(snapshot).evidence_for(summary, failure)
 
 
 def extra_log_lines(snapshot: Snapshot, target_id: str | None) -> tuple[str, ...]:
-    """Lines from extra logs (``--agent-log``, CloudWatch Logs) about this deployment and target.
-
-    An agent log copied from an instance holds weeks of history: an old error must not become
-    today's cause. See :func:`codedeploy_doctor.diagnosis.log_window.lines_for_deployment`.
-    """
-    lines: list[str] = []
-    for log in snapshot.extra_logs:
-        owner = log.get("targetId")
-        if owner and target_id and owner != target_id:
-            continue
-        raw = log.get("lines")
-        if isinstance(raw, list):
-            lines.extend(line for line in raw if isinstance(line, str))
-    return lines_for_deployment(lines, snapshot.deployment_id, deployment_window(snapshot.deployment))
+    """Lines from extra logs about this deployment and target (see :meth:`EvidenceReader.extra_log_lines`)."""
+    return EvidenceReader(snapshot).extra_log_lines(target_id)
 
 
 def instance_facts(snapshot: Snapshot, target_id: str | None) -> dict[str, str]:
     """Facts about the failing instance from ec2 DescribeInstances, when the snapshot has them."""
-    if not target_id:
-        return {}
-    ec2 = snapshot.traffic.get("ec2") if isinstance(snapshot.traffic.get("ec2"), dict) else {}
-    instances = ec2.get("instances") if isinstance(ec2, dict) else None
-    for instance in instances if isinstance(instances, list) else []:
-        if isinstance(instance, dict) and instance.get("InstanceId") == target_id:
-            state = instance.get("State")
-            profile = instance.get("IamInstanceProfile")
-            facts = {"state": str(state.get("Name")) if isinstance(state, dict) else "unknown"}
-            facts["iamInstanceProfile"] = str(profile.get("Arn")) if isinstance(profile, dict) else "none"
-            return facts
-    return {}
+    return EvidenceReader(snapshot).instance_facts(target_id)

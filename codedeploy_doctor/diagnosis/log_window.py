@@ -42,16 +42,26 @@ def lines_for_deployment(
 
     Lines without any timestamp are kept when no line has one (a bare copy of script output).
     """
+    return filter_lines(lines, deployment_id, window)[0]
+
+
+def filter_lines(
+    lines: Sequence[str], deployment_id: str, window: tuple[dt.datetime, dt.datetime] | None, *, inside: bool = True
+) -> tuple[tuple[str, ...], bool]:
+    """:func:`lines_for_deployment` of a piece of a longer log: also take and give the window state.
+
+    ``inside`` tells whether the line before the piece was inside the window (its untimestamped
+    first lines continue that line); the state after the piece's last line is returned with the
+    lines kept, so pieces filtered one after another give what filtering them joined gives.
+    """
     kept: list[str] = []
-    inside = True
     for line in lines:
         moment = _line_time(line)
         if moment is not None and window is not None:
             inside = window[0] <= moment <= window[1]
         if not inside:
             continue
-        others = {found for found in _DEPLOYMENT_ID.findall(line) if found != deployment_id}
-        if others:
+        if "d-" in line and any(found != deployment_id for found in _DEPLOYMENT_ID.findall(line)):
             continue
         kept.append(line)
-    return tuple(kept)
+    return tuple(kept), inside

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
 from codedeploy_doctor.traffic.common import (
@@ -66,10 +67,11 @@ def _instance_states(view: TrafficView, blue_ids: Sequence[str], other_ids: Sequ
     if instances is None:
         return None
     states: dict[str, str] = {}
+    blue = set(blue_ids)
     for instance_id in [*blue_ids, *other_ids]:
         if instance_id in instances:
             states[instance_id] = as_str(as_object(instances[instance_id].get("State")).get("Name")) or "unknown"
-        elif instance_id in blue_ids:
+        elif instance_id in blue:
             states[instance_id] = "not found"
     return states
 
@@ -158,7 +160,8 @@ def _blue_green(facts: Facts) -> BlueTraffic:
         green_ids = green_ids + unread_green
     gone = [i for i in blue_ids if ec2 is not None and ec2.get(i) in GONE_STATES]
     gone_states = [ec2[i] for i in gone] if ec2 is not None else []
-    serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
+    gone_ids = set(gone)
+    serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone_ids]
     # Each target group is a production path: Blue serves fully only if it serves in every one.
     # (a target group attached to no load balancer is no path: its own check says so).
     per_group = [(state.name, sum(1 for i in serving_blue if i in state.serving)) for state in reading.states]
@@ -252,15 +255,18 @@ def _environment_summary(serving: int, total: int, reading: LoadBalancerReading,
 
 
 def _application_stopped(target: Target) -> bool:
-    """ApplicationStop ran and ApplicationStart did not (yet): the application is down on the instance."""
-    return target.succeeded("ApplicationStop") and not target.succeeded("ApplicationStart")
+    """ApplicationStop ran and ApplicationStart did not (yet): the application is down on the instance.
+
+    A target that Succeeded ran every event it had to: whatever its events say, it is not stopped.
+    """
+    return target.status != "Succeeded" and target.succeeded("ApplicationStop") and not target.succeeded("ApplicationStart")
 
 
-def _stopped_health(target: Target, stopped: Sequence[Target], restored: bool) -> str | None:
+def _stopped_health(target: Target, stopped: AbstractSet[str], restored: bool) -> str | None:
     """``application stopped`` for a target a failure left stopped, ``(mid-deployment)`` for one still on its way."""
     if restored:
         return None
-    if target in stopped:
+    if target.id in stopped:
         return "application stopped"
     if target.status == "InProgress" and _application_stopped(target):
         return "application stopped (mid-deployment)" if stopped else None
@@ -363,9 +369,11 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
         ids = ", ".join(t.id for t in taken_out[:5]) + (f" and {len(taken_out) - 5} more" if len(taken_out) > 5 else "")
         count = plural(len(taken_out), "instance")
         detail = f"{count} taken out at BlockTraffic and not put back (AllowTraffic did not succeed): {ids}"
+    elif not instances:
+        detail = f"{_no_target_read(facts)}: which instances BlockTraffic took out is unknown"
     else:
         detail = "no instance was left out of the load balancer (every BlockTraffic was followed by a successful AllowTraffic)"
-    checks.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=not taken_out, detail=detail))
+    checks.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=not taken_out and bool(instances), detail=detail))
     checks.extend(reading.checks)
     checks.extend(reading.problems)
     complete = reading.complete
@@ -391,7 +399,9 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     at_most = in_service
     in_service = max(in_service - unread, 0)
     verdict: Verdict
-    if at_most == 0:
+    if not complete and not instances:
+        verdict = "unknown"  # neither the load balancer nor any target was read
+    elif at_most == 0:
         verdict = "not-serving"
     elif in_service == 0:
         verdict = "unknown"  # somewhere between none and ``at_most`` in service: unread targets decide
@@ -463,8 +473,28 @@ def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
     return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=(environment,))
 
 
+def _no_target_read(facts: Facts) -> str:
+    """Why no instance target is in the snapshot: the calls that failed, or an empty list."""
+    failed = [f"{e.operation} {e.code}" for e in facts.snapshot.errors if e.operation in _TARGET_CALLS]
+    return f"no target was read ({', '.join(failed)})" if failed else "the snapshot holds no target"
+
+
+_TARGET_CALLS = ("ListDeploymentTargets", "BatchGetDeploymentTargets")
+
+
 def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
     instances = facts.targets_of("InstanceTarget")
+    if not instances:
+        # Nothing read confirms nothing: no claim that no instance was left stopped.
+        why = _no_target_read(facts)
+        return BlueTraffic(
+            verdict="unknown",
+            summary=f"in-place deployment without a load balancer: {why}, so whether instances were left with "
+            "the application stopped is unknown",
+            basis="codedeploy-only",
+            checks=(TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail=f"{why}: instance states unknown"),),
+            environments=(Environment(label="Blue", summary="original fleet: no instance examined"),),
+        )
     # Targets still running their events are not "left" anywhere yet.
     settled = [t for t in instances if t.status not in ("InProgress", "Pending")]
     stopped = [t for t in settled if _application_stopped(t)]
@@ -478,10 +508,11 @@ def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
     check = TrafficCheck(source=LIFECYCLE_SOURCE, ok=not stopped, detail=detail)
     rollback = read_rollback(facts)
     restored_by_rollback = bool(stopped) and rollback is not None and rollback.succeeded
+    stopped_ids = {t.id for t in stopped}
     members = tuple(
         EnvironmentMember(
             id=t.id,
-            health=_stopped_health(t, stopped, restored_by_rollback),
+            health=_stopped_health(t, stopped_ids, restored_by_rollback),
             detail=f"target {t.status}" if t.status else None,
         )
         for t in instances
