@@ -7,6 +7,7 @@ them to the published camelCase schema.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -212,6 +213,8 @@ class BlueTraffic:
     """Blue and Green side by side."""
     blue_termination: str | None = None
     """When Blue instances will be (or were) terminated, if that applies."""
+    rule: str | None = None
+    """Id of the verdict rule that decided (docs/verdicts.md; ``cd-doctor explain RULE-ID``)."""
 
     @property
     def confirmed_safe(self) -> bool:
@@ -286,3 +289,16 @@ def exit_code_for(report: Report) -> ExitCode:
     if not report.deployment_failed:
         return ExitCode.OK
     return ExitCode.FAILED_BLUE_SAFE if report.blue_traffic.confirmed_safe else ExitCode.FAILED_BLUE_AT_RISK
+
+
+def tail_lines(log_tail: str | None) -> list[str]:
+    """The log tail split into lines as the renderers show it (trailing newline dropped)."""
+    if not log_tail or not log_tail.strip():
+        return []
+    return log_tail.rstrip("\n").split("\n")
+
+
+def evidence_line_indexes(log_tail: str | None, evidence: Sequence[str]) -> frozenset[int]:
+    """Positions in the log tail of every line quoted as evidence (so renderers show and highlight them)."""
+    wanted = {item.strip() for item in evidence if item.strip()}
+    return frozenset(index for index, line in enumerate(tail_lines(log_tail)) if line.strip() in wanted)

@@ -112,7 +112,7 @@ def prepare(evidence: FailureEvidence) -> PreparedEvidence:
         deployment_status=(evidence.deployment_status or "").casefold(),
         exit_code=extract_exit_code(evidence.message),
         own_lines=_lines(evidence.message) + _lines(evidence.log_tail),
-        extra_lines=_extra_lines(evidence.extra_log_lines),
+        extra_lines=_extra_lines(evidence.extra_log_lines + evidence.forensics),
         summary_lines=_lines(summary, MAX_SUMMARY_CHARS),
         script_name=evidence.script_name or "",
     )
@@ -217,14 +217,12 @@ def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tu
     """
     found: list[tuple[tuple[bool, int, int], LineHit]] = []
     seen: set[str] = set()
-    possible = candidates(patterns, lines)  # only those that may match (catalog/prefilter.py)
+    possible = frozenset(candidates(patterns, lines))  # only those that may match (catalog/prefilter.py)
     if not possible:
         return ()
-    # Keep each pattern's place in the record: it ranks the evidence.
-    kept = set(possible)
-    ranked = [(index, pattern) for index, pattern in enumerate(patterns) if pattern in kept]
+    numbered = [(index, pattern) for index, pattern in enumerate(patterns) if pattern in possible]
     for position, line in enumerate(lines):
-        for index, pattern in ranked:
+        for index, pattern in numbered:
             matched = pattern.search(line)
             if matched is None:
                 continue

@@ -37,6 +37,9 @@ class FailureEvidence:
     """Lines from --agent-log files or CloudWatch Logs for this target."""
     instance_facts: dict[str, str] = field(default_factory=dict)
     """Facts about the instance (``state``, ``iamInstanceProfile``), when collected."""
+    forensics: tuple[str, ...] = ()
+    """Lines read beyond CodeDeploy (``diagnosis.forensics``): stopped ECS tasks and their containers,
+    Green target health, alarms, the hook function's log and configuration; matched like log lines."""
 
 
 @dataclass(frozen=True)

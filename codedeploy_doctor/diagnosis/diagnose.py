@@ -11,6 +11,7 @@ from codedeploy_doctor.catalog import Catalog, builtin_catalog
 from codedeploy_doctor.catalog.model import CauseMatch
 from codedeploy_doctor.diagnosis.evidence import EvidenceReader
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
+from codedeploy_doctor.diagnosis.forensics import forensic_notes
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
 from codedeploy_doctor.diagnosis.key_line import key_line_for
 from codedeploy_doctor.diagnosis.previous_revision import CAUSE_ID as PREVIOUS_REVISION_CAUSE
@@ -75,7 +76,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
         targets_total=overview_total or len(views),
         targets_examined=len(views),
         log_locations=log_locations(snapshot, first),
-        notes=(note,) if note else (),
+        notes=((note,) if note else ()) + forensic_notes(snapshot),
         key_line=key_line_for(snapshot, first, causes),
     )
 

@@ -21,13 +21,20 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
-from codedeploy_doctor.diagnosis.key_line import evidence_line_indexes, tail_lines
 from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
 from codedeploy_doctor.render.mitigation import mitigation_commands
 from codedeploy_doctor.render.replay import replay_banner
 from codedeploy_doctor.render.verdict import in_place, report_verdict_words, verdict_tone
 from codedeploy_doctor.render.where import where_to_look
-from codedeploy_doctor.report import BlueTraffic, Cause, Environment, LifecycleEventFailure, Report
+from codedeploy_doctor.report import (
+    BlueTraffic,
+    Cause,
+    Environment,
+    LifecycleEventFailure,
+    Report,
+    evidence_line_indexes,
+    tail_lines,
+)
 from codedeploy_doctor.sanitize import TextPolicy
 
 TONE_STYLE = {"good": "bold green", "warn": "bold yellow", "bad": "bold red", "neutral": "bold"}
