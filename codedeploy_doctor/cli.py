@@ -140,12 +140,12 @@ def did_you_mean(word: str, commands: Sequence[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def env_catalog(catalog_file: Path | None) -> Path | None:
-    """--catalog, else the team catalog named by ``CD_DOCTOR_CATALOG`` (unset or empty: none)."""
-    if catalog_file is not None:
-        return catalog_file
-    named = os.environ.get("CD_DOCTOR_CATALOG", "").strip()
-    return Path(named) if named else None
+def env_catalog(catalog_files: Sequence[Path] | None) -> tuple[Path, ...]:
+    """The --catalog files, else the team catalogs named by ``CD_DOCTOR_CATALOG`` (paths split like PATH)."""
+    if catalog_files:
+        return tuple(catalog_files)
+    named = os.environ.get("CD_DOCTOR_CATALOG", "")
+    return tuple(Path(part) for part in named.split(os.pathsep) if part.strip())
 
 
 app = typer.Typer(
@@ -274,9 +274,11 @@ def diagnose_command(
         ),
     ] = None,
     catalog_file: Annotated[
-        Optional[Path],
+        Optional[list[Path]],
         typer.Option(
-            "--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win (default: CD_DOCTOR_CATALOG)."
+            "--catalog",
+            metavar="FILE",
+            help="A catalog FILE of your own causes; they win (repeatable; default: CD_DOCTOR_CATALOG).",
         ),
     ] = None,
     watch: Annotated[
@@ -346,7 +348,8 @@ def diagnose_command(
 @app.command("causes", help=CAUSES_HELP, short_help="List the known causes in the catalog.")
 def causes_command(
     catalog_file: Annotated[
-        Optional[Path], typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own.")
+        Optional[list[Path]],
+        typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own (repeatable; or CD_DOCTOR_CATALOG)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -370,7 +373,8 @@ def causes_command(
 def explain_command(
     cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", help="A cause id from 'cd-doctor causes'.", show_default=False)],
     catalog_file: Annotated[
-        Optional[Path], typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own.")
+        Optional[list[Path]],
+        typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own (repeatable; or CD_DOCTOR_CATALOG)."),
     ] = None,
 ) -> None:
     """Explain one cause."""

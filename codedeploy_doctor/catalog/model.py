@@ -59,3 +59,9 @@ class CauseMatch:
     generic: bool = False
     """True for a fallback record that only restates the error code; a caller may drop it when
     a specific cause was found."""
+    captures: tuple[tuple[str, str], ...] = ()
+    """The parts of the error the record's patterns pulled out (named groups: action, resource,
+    program, path, endpoint, url, status...), cleaned; ``detail`` holds them in sentences."""
+    line_captures: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    """The raw named groups of each evidence line that had any (to re-read details when the
+    evidence is reordered)."""
