@@ -12,6 +12,7 @@ import pytest
 
 from codedeploy_doctor.cli import main
 from codedeploy_doctor.diagnosis import diagnose
+from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
 from codedeploy_doctor.render.verdict import verdict_tone, verdict_words
 from codedeploy_doctor.report import BlueTraffic, LifecycleEventFailure
@@ -85,7 +86,7 @@ def test_without_the_folder_in_the_log_tail_the_note_says_where_to_find_it() -> 
 def test_hooks_of_the_new_revision_get_no_note(fixture: str) -> None:
     report = _report(fixture)
     assert report.notes == ()
-    assert "(this deployment's script output)" in report.log_locations[0]
+    assert "(this deployment's scripts)" in report.log_locations[0]
 
 
 def test_an_event_no_agent_picked_up_points_at_the_agent_log_not_a_scripts_log() -> None:
@@ -151,8 +152,8 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], expected: str, ca
 def test_a_deployment_without_status_is_not_silently_fine(tmp_path: Path) -> None:
     path = tmp_path / "bare.json"
     path.write_text(json.dumps({"format": "cd-doctor.snapshot/1", "deployment": {}, "targets": []}), encoding="utf-8")
-    report = diagnose(load_snapshot(path))
-    assert any("has no status" in warning for warning in report.warnings)
+    with pytest.raises(BadInputError, match="has no 'deploymentId' and no 'status'"):
+        load_snapshot(path)
 
 
 # --- second review: CI-facing ---------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from codedeploy_doctor.traffic.facts import Facts, as_number, as_object, as_str, format_time, latest_event_end
+from codedeploy_doctor.timefmt import minutes
+from codedeploy_doctor.traffic.facts import Facts, as_object, as_str, format_time, latest_event_end
 
 
 def _minutes(count: int) -> str:
@@ -36,7 +37,8 @@ def blue_termination(facts: Facts) -> str | None:
         return f"CodeDeploy leaves {what} {state} after a failed deployment ({action} applies only after success)"
     if action == "KEEP_ALIVE":
         return f"{what} {verb} kept alive after the deployment (KEEP_ALIVE): deregistered but running until you terminate {them}"
-    wait = int(as_number(option.get("terminationWaitTimeInMinutes")) or 0)
+    wait_time = minutes(option.get("terminationWaitTimeInMinutes")) or dt.timedelta(0)
+    wait = int(wait_time.total_seconds() // 60)
     if facts.succeeded:
         # A blue/green deployment stays InProgress through the termination wait: once it has
         # Succeeded, the wait is over (or was skipped) and Blue is gone.
