@@ -227,8 +227,8 @@ def test_errors_are_annotated_in_github_actions() -> None:
 def test_the_annotation_quotes_the_line_that_matters() -> None:
     report = diagnose(load_snapshot(FIXTURES / "server-bluegreen-validateservice-green.json"))
     (first,) = failure_annotations(report, TextPolicy())
-    assert report.key_line is not None and "ETIMEDOUT 10.20.3.41:5432" in report.key_line.text  # the root cause's line
-    assert f"The line that matters: {report.key_line.text}"[:80] in first
+    assert report.key_line is not None
+    assert f"The line that matters: {escape_data(report.key_line.text)}" in first
 
 
 def test_a_paging_annotation_carries_the_mitigation_to_copy() -> None:
