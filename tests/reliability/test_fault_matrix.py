@@ -214,7 +214,7 @@ def _weird(match: CallMatcher) -> Callable[[str, str, dict[str, Any], Shape | No
     return transform
 
 
-_FALLBACKS = frozenset({"unexplained-failure", "agent-error-unrecognized"})
+_FALLBACKS = frozenset({"unexplained-failure", "agent-error-unrecognized", "script-failed-unrecognized"})
 """Generic records that may rank when the evidence that proved a cause is gone."""
 
 ALL_ATTEMPTS = DEFAULT_MAX_ATTEMPTS + 1
