@@ -110,6 +110,7 @@ EXIT_CODES = {
     "server-bluegreen-validateservice-green": 1,
     "server-health-constraints-two-events": 4,
     "server-inplace-agent-never-picked-up": 1,
+    "server-inplace-bundle-crlf-autoscaling": 4,
     "server-inplace-applicationstart-scriptfailed": 4,
     "server-inplace-applicationstop-previous-revision": 1,
     "server-inplace-bundle-crlf-autoscaling": 4,

@@ -33,6 +33,7 @@ RULES: dict[str, str] = {
     "server-bluegreen-validateservice-green": "server.bg.blue-healthy",
     "server-health-constraints-two-events": "server.in-place-no-lb.application-stopped",
     "server-inplace-agent-never-picked-up": "server.in-place-no-lb.no-traffic-to-check",
+    "server-inplace-bundle-crlf-autoscaling": "server.in-place-no-lb.application-stopped",
     "server-inplace-applicationstart-scriptfailed": "server.in-place.capacity-reduced-per-codedeploy",
     "server-inplace-applicationstop-previous-revision": "server.in-place-no-lb.no-traffic-to-check",
     "server-inplace-bundle-crlf-autoscaling": "server.in-place-no-lb.application-stopped",

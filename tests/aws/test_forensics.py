@@ -19,6 +19,7 @@ import pytest
 from codedeploy_doctor.aws.collect import Collector
 from codedeploy_doctor.aws.context import CollectionContext
 from codedeploy_doctor.aws.forensics import STUCK_AFTER, collect_evidence
+from codedeploy_doctor.aws.forensics_server import collect_forensics
 from codedeploy_doctor.aws.traffic import collect_traffic
 from codedeploy_doctor.diagnosis import diagnose
 from codedeploy_doctor.ids import DeploymentId
@@ -45,7 +46,9 @@ def _live(data: dict[str, Any], *faults: Any) -> tuple[Snapshot, WireFake]:
     fake = WireFake(account.handle, faults=list(faults))
     factory = offline_factory(fake.attach)
     recorded = dt.datetime.fromisoformat(data["recordedAt"].replace("Z", "+00:00"))
-    collector = Collector(factory, traffic=collect_traffic, evidence=collect_evidence, clock=lambda: recorded)
+    collector = Collector(
+        factory, traffic=collect_traffic, evidence=collect_evidence, forensics=collect_forensics, clock=lambda: recorded
+    )
     return collector.collect(DeploymentId(data["deployment"]["deploymentId"])), fake
 
 

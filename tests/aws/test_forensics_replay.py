@@ -24,7 +24,6 @@ def json_report(report: Report) -> str:
 
 @pytest.mark.parametrize(
     "path",
-    # The Server forensics fixtures (a revision read); the ECS ones have their own identity test (tests/aws/test_forensics.py).
     [p for p in fixture_paths() if "revision" in (json.loads(p.read_text(encoding="utf-8")).get("evidence") or {})],
     ids=lambda p: p.stem,
 )

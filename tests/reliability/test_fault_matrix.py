@@ -137,12 +137,18 @@ OPERATIONS = [
     Operation("cloudwatch-DescribeAlarmHistory", "cloudwatch", "DescribeAlarmHistory", False, "alarm", evidence=True),
     Operation("lambda-GetFunctionConfiguration", "lambda", "GetFunctionConfiguration", False, "hook", evidence=True),
     Operation("logs-FilterLogEvents(hook)", "logs", "FilterLogEvents", False, "hook", evidence=True),
-    Operation("s3-GetObject", "s3", "GetObject", False, "bundle-asg"),
-    Operation("autoscaling-DescribeAutoScalingGroups", "autoscaling", "DescribeAutoScalingGroups", False, "bundle-asg"),
-    Operation("autoscaling-DescribeLifecycleHooks", "autoscaling", "DescribeLifecycleHooks", False, "bundle-asg"),
-    Operation("autoscaling-DescribeScalingActivities", "autoscaling", "DescribeScalingActivities", False, "bundle-asg"),
-    Operation("ssm-DescribeInstanceInformation", "ssm", "DescribeInstanceInformation", False, "bundle-asg"),
-    Operation("codedeploy-BatchGetOnPremisesInstances", "codedeploy", "BatchGetOnPremisesInstances", False, "bundle-asg"),
+    Operation("s3-GetObject", "s3", "GetObject", False, "bundle-asg", evidence=True),
+    Operation(
+        "autoscaling-DescribeAutoScalingGroups", "autoscaling", "DescribeAutoScalingGroups", False, "bundle-asg", evidence=True
+    ),
+    Operation("autoscaling-DescribeLifecycleHooks", "autoscaling", "DescribeLifecycleHooks", False, "bundle-asg", evidence=True),
+    Operation(
+        "autoscaling-DescribeScalingActivities", "autoscaling", "DescribeScalingActivities", False, "bundle-asg", evidence=True
+    ),
+    Operation("ssm-DescribeInstanceInformation", "ssm", "DescribeInstanceInformation", False, "bundle-asg", evidence=True),
+    Operation(
+        "codedeploy-BatchGetOnPremisesInstances", "codedeploy", "BatchGetOnPremisesInstances", False, "bundle-asg", evidence=True
+    ),
 ]
 
 FAULTS = [
@@ -214,7 +220,7 @@ def _weird(match: CallMatcher) -> Callable[[str, str, dict[str, Any], Shape | No
     return transform
 
 
-_FALLBACKS = frozenset({"unexplained-failure", "agent-error-unrecognized"})
+_FALLBACKS = frozenset({"unexplained-failure", "agent-error-unrecognized", "script-failed-unrecognized"})
 """Generic records that may rank when the evidence that proved a cause is gone."""
 
 ALL_ATTEMPTS = DEFAULT_MAX_ATTEMPTS + 1
