@@ -455,7 +455,7 @@ def test_ctrl_c_while_watching_exits_130_with_one_line(tmp_path: Path) -> None:
     ("options", "message"),
     [
         ({"replay": Path("x.json"), "deployment_id": None}, "--watch follows a live deployment"),
-        ({"timeout": -1}, "--timeout must be zero or more"),
+        ({"timeout": -1}, "--timeout must be a number of seconds from 0"),
     ],
 )
 def test_watch_usage_errors(options: dict[str, Any], message: str) -> None:
