@@ -256,7 +256,7 @@ def minimum_healthy_hosts(config: JsonObject | None, config_name: str | None, fl
         kind, built_in = BUILT_IN_MINIMUM_HEALTHY[config_name]
         value = float(built_in)
         source = f"{config_name} (built-in)"
-    if kind is None or value is None:
+    if kind is None or value is None or not math.isfinite(value):
         return None
     if kind == "HOST_COUNT":
         minimum = int(value)

@@ -13,6 +13,7 @@ Nothing read confirms nothing: with no target read, the verdict is ``unknown``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,7 +55,8 @@ def unread_failed(facts: Facts) -> int:
     """Failed targets the overview counts but the snapshot does not hold (bounded collection)."""
     failed_total = as_number(as_object(facts.deployment.get("deploymentOverview")).get("Failed"))
     read = sum(1 for t in facts.targets_of("InstanceTarget") if t.status == "Failed")
-    return max(int(failed_total or 0) - read, 0)
+    failed = int(failed_total) if failed_total is not None and math.isfinite(failed_total) else 0
+    return max(failed - read, 0)
 
 
 def no_target_read(facts: Facts) -> str:

@@ -37,7 +37,8 @@ def blue_termination(facts: Facts) -> str | None:
         return f"CodeDeploy leaves {what} {state} after a failed deployment ({action} applies only after success)"
     if action == "KEEP_ALIVE":
         return f"{what} {verb} kept alive after the deployment (KEEP_ALIVE): deregistered but running until you terminate {them}"
-    wait = int(as_number(option.get("terminationWaitTimeInMinutes")) or 0)
+    minutes = as_number(option.get("terminationWaitTimeInMinutes")) or 0.0
+    wait = int(min(minutes, 10**12)) if minutes == minutes else 0  # infinity is capped, NaN is no wait
     if facts.succeeded:
         # A blue/green deployment stays InProgress through the termination wait: once it has
         # Succeeded, the wait is over (or was skipped) and Blue is gone.
