@@ -113,7 +113,6 @@ EXIT_CODES = {
     "server-inplace-bundle-crlf-autoscaling": 4,
     "server-inplace-applicationstart-scriptfailed": 4,
     "server-inplace-applicationstop-previous-revision": 1,
-    "server-inplace-bundle-crlf-autoscaling": 4,
     "server-inplace-downloadbundle-unknownerror": 4,
     "server-inplace-scripttimedout": 4,
     "server-inprogress": 0,

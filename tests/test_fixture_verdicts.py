@@ -36,7 +36,6 @@ RULES: dict[str, str] = {
     "server-inplace-bundle-crlf-autoscaling": "server.in-place-no-lb.application-stopped",
     "server-inplace-applicationstart-scriptfailed": "server.in-place.capacity-reduced-per-codedeploy",
     "server-inplace-applicationstop-previous-revision": "server.in-place-no-lb.no-traffic-to-check",
-    "server-inplace-bundle-crlf-autoscaling": "server.in-place-no-lb.application-stopped",
     "server-inplace-downloadbundle-unknownerror": "server.in-place-no-lb.application-stopped-everywhere",
     "server-inplace-scripttimedout": "server.in-place-no-lb.application-stopped",
     "server-inprogress": "server.in-place-no-lb.no-traffic-to-check",
