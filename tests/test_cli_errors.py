@@ -14,7 +14,7 @@ from tests.scenarios import _report
         (["--replay"], "cd-doctor: error: Option '--replay' requires an argument. (see 'cd-doctor --help')"),
         (["d-A1B2C3D4E", "--frobnicate"], "cd-doctor: error: No such option: --frobnicate"),
         (["--replay", "x.json", "--format", "yaml"], "cd-doctor: error: Invalid value for '--format'"),
-        (["explain"], "cd-doctor: error: Missing argument 'cause_id'. (see 'cd-doctor explain --help')"),
+        (["explain"], "cd-doctor: error: Missing argument 'CAUSE_ID'. (see 'cd-doctor explain --help')"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(args: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
