@@ -56,8 +56,8 @@ class DiagnoseRequest:
     """--agent-log files."""
     log_group: str | None
     """--log-group: CloudWatch Logs group with the agent's logs."""
-    catalog_file: Path | None
-    """--catalog."""
+    catalog_file: Path | tuple[Path, ...] | None
+    """--catalog files (repeatable; later files win on the same id)."""
     color: bool
     """Colour the text report."""
     redact: bool

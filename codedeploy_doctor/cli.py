@@ -228,7 +228,8 @@ def diagnose_command(
         ),
     ] = None,
     catalog_file: Annotated[
-        Optional[Path], typer.Option("--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win.")
+        Optional[list[Path]],
+        typer.Option("--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win."),
     ] = None,
     watch: Annotated[
         bool, typer.Option("--watch", help="Follow a running deployment (progress on stderr), then diagnose it when it ends.")
@@ -270,7 +271,7 @@ def diagnose_command(
         replay=replay,
         agent_logs=tuple(agent_log or ()),
         log_group=log_group,
-        catalog_file=catalog_file,
+        catalog_file=tuple(catalog_file or ()),
         color=use_color(no_color) if output is None else False,
         no_color=no_color,
         redact=not no_redact,
@@ -287,7 +288,7 @@ def diagnose_command(
 
 @app.command("causes", help=CAUSES_HELP, short_help="List the known causes in the catalog.")
 def causes_command(
-    catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
+    catalog_file: Annotated[Optional[list[Path]], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the known causes."""
@@ -309,7 +310,7 @@ def causes_command(
 @app.command("explain", help=EXPLAIN_HELP, short_help="Explain one known cause: why it happens and how to fix it.")
 def explain_command(
     cause_id: Annotated[str, typer.Argument(help="A cause id from 'cd-doctor causes'.")],
-    catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
+    catalog_file: Annotated[Optional[list[Path]], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
 ) -> None:
     """Explain one cause."""
     from codedeploy_doctor.catalog import load_catalog

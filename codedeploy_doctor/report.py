@@ -212,6 +212,8 @@ class BlueTraffic:
     """Blue and Green side by side."""
     blue_termination: str | None = None
     """When Blue instances will be (or were) terminated, if that applies."""
+    rule: str | None = None
+    """Id of the verdict rule that decided (docs/verdicts.md; ``cd-doctor explain RULE-ID``)."""
 
     @property
     def confirmed_safe(self) -> bool:
@@ -221,6 +223,13 @@ class BlueTraffic:
         capacity) is on the failed version or lost, which pages (exit 4).
         """
         return self.verdict == "not-applicable" or (self.verdict == "serving" and self.basis == "traffic-layer")
+
+
+def tail_lines(log_tail: str | None) -> list[str]:
+    """A log tail split into its lines, as the report counts them (a final newline ends the last line)."""
+    if not log_tail or not log_tail.strip():
+        return []
+    return log_tail.rstrip("\n").split("\n")
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,11 @@ def report_schema(*, strict: bool = False) -> dict[str, Any]:
                     "enum": ["traffic-layer", "codedeploy-only"],
                     "description": "traffic-layer: confirmed against the load balancer, ECS or Lambda; codedeploy-only: inferred",
                 },
+                "rule": {
+                    "type": ["string", "null"],
+                    "pattern": r"^[a-z0-9-]+(\.[a-z0-9-]+)+$",
+                    "description": "Id of the verdict rule that decided (docs/verdicts.md; cd-doctor explain RULE-ID).",
+                },
                 "checks": {"type": "array", "items": _ref("check"), "description": "The checks the verdict rests on."},
                 "environments": {"type": "array", "items": _ref("environment"), "description": "Blue and Green side by side."},
                 "blueTermination": _text("When Blue instances will be (or were) terminated, if that applies.", nullable=True),

@@ -25,9 +25,19 @@ COMPOSITION_ROOTS = frozenset({f"{ROOT}.app", f"{ROOT}.cli", f"{ROOT}.__main__"}
 """Modules that wire the core to ``aws/``: the only ones outside it that may import it."""
 
 RENDER_MAY_IMPORT = frozenset(
-    {ROOT, f"{ROOT}.report", f"{ROOT}.sanitize", f"{ROOT}.errors", f"{ROOT}.watch", f"{ROOT}.timefmt", f"{ROOT}.files"}
+    {
+        ROOT,
+        f"{ROOT}.report",
+        f"{ROOT}.sanitize",
+        f"{ROOT}.errors",
+        f"{ROOT}.watch",
+        f"{ROOT}.timefmt",
+        f"{ROOT}.lifecycle",
+        f"{ROOT}.files",
+    }
 )
-"""What ``render/`` may import besides itself: the report model and what it is written with."""
+"""What ``render/`` may import besides itself: the report model and what it is written with (its time
+format and the lifecycle vocabulary: which events run scripts, which move traffic) and the atomic file writer."""
 
 
 def module_name(path: Path) -> str:

@@ -7,7 +7,9 @@ module; docs/causes.md is generated from them (``python -m codedeploy_doctor.cat
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -71,8 +73,9 @@ class Catalog:
     def match(self, evidence: FailureEvidence) -> list[CauseMatch]:
         """Return the records that explain the failure, best first; never empty.
 
-        Specific records come first, ordered by score; the list always ends with one generic
-        record (``CauseMatch.generic``) that explains the error code, exit code or status.
+        Specific records come first (records from ``--catalog`` files before built-in ones, then by
+        evidence strength); the list always ends with one generic record (``CauseMatch.generic``)
+        that explains the error code, exit code or status.
         """
         return match_all(self.records, evidence)
 
@@ -126,32 +129,40 @@ def builtin_catalog() -> Catalog:
     return Catalog(records=_parse_text(text, f"built-in {BUILTIN_RESOURCE}"))
 
 
-def load_catalog(extra: Path | None = None) -> Catalog:
-    """Return the built-in catalog plus a user's ``--catalog FILE``, whose records win on the same id.
+def load_catalog(extra: Path | Sequence[Path] | None = None) -> Catalog:
+    """Return the built-in catalog plus a user's ``--catalog`` files (any number, in order).
 
-    Raises ``BadInputError`` with a one-line reason naming the file and the record.
+    A user record replaces a built-in (or an earlier file's) record with the same id, and every
+    user record ranks before every built-in one whenever both match. Raises ``BadInputError``
+    with a one-line reason naming the file and the record.
     """
     builtin = builtin_catalog()
-    if extra is None:
-        return builtin
+    paths = [extra] if isinstance(extra, Path) else list(extra or ())
+    catalog = builtin
+    for path in paths:
+        catalog = catalog.with_records(_read_user_records(path, builtin))
+    return catalog
+
+
+def _read_user_records(path: Path, builtin: Catalog) -> tuple[CauseRecord, ...]:
     try:
-        text = read_bounded(extra, limit=MAX_CATALOG_BYTES, what="catalog file").decode("utf-8")
+        text = read_bounded(path, limit=MAX_CATALOG_BYTES, what="catalog file").decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadInputError(
-            f"cannot read catalog file {extra}: {error}", tip="pass a readable UTF-8 JSON file to --catalog"
+            f"cannot read catalog file {path}: {error}", tip="pass a readable UTF-8 JSON file to --catalog"
         ) from None
     try:
         # A user's patterns run on RE2: linear time whatever they are (catalog/regex_safety.py).
-        records = tuple(on_linear_engine(record) for record in _parse_text(text, str(extra)))
+        records = tuple(on_linear_engine(record) for record in _parse_text(text, str(path)))
         catch_alls = {record.id for record in builtin.records if record.is_catch_all}
         for record in records:
             if record.id in catch_alls and not record.is_catch_all:
                 raise CatalogFormatError(
-                    f"{extra}: record {record.id!r} replaces the built-in catch-all and must stay generic with no conditions"
+                    f"{path}: record {record.id!r} replaces the built-in catch-all and must stay generic with no conditions"
                 )
-        return builtin.with_records(records)
+        return tuple(dataclasses.replace(record, origin="user") for record in records)
     except UnsupportedPattern as error:
-        raise BadInputError(f"{extra}: {error}", tip="see docs/causes.md, 'Writing your own records'") from None
+        raise BadInputError(f"{path}: {error}", tip="see docs/causes.md, 'Writing your own records'") from None
     except (CatalogFormatError, ValueError) as error:
         raise BadInputError(str(error), tip="see docs/causes.md, 'Writing your own records'") from None
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, Protocol
@@ -39,6 +39,13 @@ _sre: Any = _stdlib("re._constants", "sre_constants")
 _parser: Any = _stdlib("re._parser", "sre_parse")
 
 
+class TextMatch(Protocol):
+    """What the matcher reads of a match: the named groups a pattern captured."""
+
+    def groupdict(self) -> dict[str, Any]:
+        """Named groups and what they matched (None for a group that did not take part)."""
+
+
 class TextPattern(Protocol):
     """What the matcher needs of a compiled pattern: Python's ``re.Pattern`` and :class:`Re2Pattern` both are one."""
 
@@ -50,7 +57,11 @@ class TextPattern(Protocol):
     def flags(self) -> int:
         """Python ``re`` flags the pattern is read with (``re.IGNORECASE``...)."""
 
-    def search(self, text: str, /) -> object | None:
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        """The pattern's named groups and their numbers."""
+
+    def search(self, text: str, /) -> TextMatch | None:
         """A match anywhere in ``text``, or None."""
 
     def fullmatch(self, text: str, /) -> object | None:
@@ -302,7 +313,12 @@ class Re2Pattern:
         """Case-insensitive, as every catalog pattern is (in Python ``re`` terms, for tools that parse the source)."""
         return int(re.IGNORECASE)
 
-    def search(self, text: str, /) -> object | None:
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        """The pattern's named groups and their numbers."""
+        return dict(self._regexp.groupindex)
+
+    def search(self, text: str, /) -> TextMatch | None:
         """A match anywhere in ``text``, or None."""
         return self._regexp.search(text)  # type: ignore[no-any-return]
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-from codedeploy_doctor.report import Cause, KeyLine, LifecycleEventFailure
+from codedeploy_doctor.report import Cause, KeyLine, LifecycleEventFailure, tail_lines
 from codedeploy_doctor.snapshot import Snapshot
 
 _ERROR_WORDS = re.compile(
@@ -36,13 +36,6 @@ _TRACE_HEAD = re.compile(
     r"Traceback \(most recent call last\)|Exception in thread|^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception)\b\s*(?::|$)"
 )
 _STDERR = re.compile(r"^\s*\[stderr\]", re.I)
-
-
-def tail_lines(log_tail: str | None) -> list[str]:
-    """The log tail split into lines as the renderers show it (trailing newline dropped)."""
-    if not log_tail or not log_tail.strip():
-        return []
-    return log_tail.rstrip("\n").split("\n")
 
 
 def score_line(line: str) -> int:
@@ -98,12 +91,6 @@ def pick_key_line(log_tail: str | None, evidence: Sequence[str] = (), extra_line
                 text=candidates[index], source=source, line_index=index if indexed else None, from_evidence=from_evidence
             )
     return None
-
-
-def evidence_line_indexes(log_tail: str | None, evidence: Sequence[str]) -> frozenset[int]:
-    """Positions in the log tail of every line quoted as evidence (so renderers show and highlight them)."""
-    wanted = {item.strip() for item in evidence if item.strip()}
-    return frozenset(index for index, line in enumerate(tail_lines(log_tail)) if line.strip() in wanted)
 
 
 def key_line_for(snapshot: Snapshot, first: LifecycleEventFailure | None, causes: Sequence[Cause]) -> KeyLine | None:

@@ -118,6 +118,7 @@ def _traffic(traffic: BlueTraffic) -> dict[str, Any]:
         "verdict": traffic.verdict,
         "summary": traffic.summary,
         "basis": traffic.basis,
+        "rule": traffic.rule,
         "checks": [{"source": check.source, "ok": check.ok, "detail": check.detail} for check in traffic.checks],
         "environments": [
             {

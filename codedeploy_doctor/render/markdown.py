@@ -26,13 +26,12 @@ import re
 from collections.abc import Iterable, Sequence
 
 from codedeploy_doctor import TOOL_NAME, __version__
-from codedeploy_doctor.diagnosis.key_line import tail_lines
 from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
 from codedeploy_doctor.render.mitigation import mitigation_commands
 from codedeploy_doctor.render.replay import replay_banner
 from codedeploy_doctor.render.verdict import in_place, report_verdict_words, verdict_tone
 from codedeploy_doctor.render.where import where_to_look
-from codedeploy_doctor.report import Cause, LifecycleEventFailure, Report
+from codedeploy_doctor.report import Cause, LifecycleEventFailure, Report, tail_lines
 from codedeploy_doctor.sanitize import TextPolicy
 
 TONE_MARK = {"good": "🟢", "warn": "🟡", "bad": "🔴", "neutral": "⚪"}

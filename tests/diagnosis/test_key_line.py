@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from codedeploy_doctor.diagnosis.key_line import evidence_line_indexes, pick_key_line, score_line
+from codedeploy_doctor.diagnosis.key_line import pick_key_line, score_line
+from codedeploy_doctor.render.text import evidence_line_indexes
 
 TAIL = "\n".join(
     [
