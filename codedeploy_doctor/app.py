@@ -15,10 +15,9 @@ from codedeploy_doctor.catalog import load_catalog
 from codedeploy_doctor.deadline import MAX_SECONDS, run_within, start_deadline
 from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.errors import BadInputError
-from codedeploy_doctor.files import read_tail, write_atomically
+from codedeploy_doctor.files import read_tail, write_atomically, write_output
 from codedeploy_doctor.ids import DeploymentId, parse_deployment_id
 from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, renderer_for
-from codedeploy_doctor.render.output import write_output
 from codedeploy_doctor.report import ReplayInfo
 from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot, with_private_keys_masked

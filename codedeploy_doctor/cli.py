@@ -18,8 +18,8 @@ from typer.core import TyperGroup
 
 from codedeploy_doctor import TOOL_NAME, __version__
 from codedeploy_doctor.errors import BadInputError, DoctorError, ExitCode
+from codedeploy_doctor.files import write_output
 from codedeploy_doctor.render import OutputFormat
-from codedeploy_doctor.render.output import write_output
 
 MAIN_HELP = f"""Why did this AWS CodeDeploy deployment fail, and is production still safe?
 

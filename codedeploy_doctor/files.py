@@ -195,3 +195,25 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write the report to --output (atomically) or stdout (which carries the report and nothing else)."""
+    if output is None:
+        # A terminal or pipe that is not UTF-8 (latin-1, cp1252) still gets the report, with '?' for
+        # what it cannot show, rather than an encoding error and no report.
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left early (`| head`): stop writing quietly; the exit code still tells the verdict.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError as exc:  # a full disk or a closed terminal: the report is lost, say so (like -o)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second complaint at exit
+            raise BadInputError(f"cannot write the report to standard output: {exc.strerror or exc}") from exc
+        return
+    write_atomically(output, text, what="the report to")

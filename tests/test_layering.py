@@ -33,11 +33,11 @@ RENDER_MAY_IMPORT = frozenset(
         f"{ROOT}.watch",
         f"{ROOT}.timefmt",
         f"{ROOT}.lifecycle",
-        f"{ROOT}.files",
+        f"{ROOT}.deployment_facts",
     }
 )
 """What ``render/`` may import besides itself: the report model and what it is written with (its time
-format and the lifecycle vocabulary: which events run scripts, which move traffic) and the atomic file writer."""
+format and the lifecycle vocabulary: which events run scripts, which move traffic)."""
 
 
 def module_name(path: Path) -> str:

@@ -86,7 +86,7 @@ def test_without_the_folder_in_the_log_tail_the_note_says_where_to_find_it() -> 
 def test_hooks_of_the_new_revision_get_no_note(fixture: str) -> None:
     report = _report(fixture)
     assert report.notes == ()
-    assert "(this deployment's script output)" in report.log_locations[0]
+    assert "(this deployment's scripts)" in report.log_locations[0]
 
 
 def test_an_event_no_agent_picked_up_points_at_the_agent_log_not_a_scripts_log() -> None:

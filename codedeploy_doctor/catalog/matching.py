@@ -229,13 +229,20 @@ def _search(patterns: tuple[TextPattern, ...], lines: tuple[str, ...]) -> tuple[
             if cut not in seen:
                 seen.add(cut)
                 warning = is_warning_line(cut)
-                captures = tuple((name, value) for name, value in matched.groupdict().items() if value)
+                captures = _captures(matched)
                 found.append(((warning, index, position), LineHit(cut, index, warning, captures)))
             break
         if len(found) >= MAX_SCANNED_HITS:
             break
     found.sort(key=lambda item: item[0])
     return tuple(hit for _, hit in found[:MAX_EVIDENCE])
+
+
+def _captures(matched: object) -> tuple[tuple[str, str], ...]:
+    """The named groups a match captured (Python's and RE2's match objects both have ``groupdict``)."""
+    groupdict = getattr(matched, "groupdict", None)
+    found = groupdict() if callable(groupdict) else {}
+    return tuple((name, value) for name, value in found.items() if isinstance(value, str) and value)
 
 
 def _text_tier(hits: tuple[LineHit, ...], *, own: bool, family: bool) -> int:

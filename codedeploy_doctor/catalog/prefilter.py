@@ -140,11 +140,16 @@ def _needs_of(parsed: Iterable[tuple[Any, Any]]) -> _Needs:
     return best
 
 
-@lru_cache(maxsize=4096)
 def needed_literals(pattern: TextPattern) -> frozenset[str] | None:
     """Lower-cased literals one of which every match of ``pattern`` contains; None when unknown."""
+    # A pattern without ``flags`` is a user's RE2 pattern, which always ignores case.
+    return _needed_literals(pattern.pattern, int(getattr(pattern, "flags", re.IGNORECASE)))
+
+
+@lru_cache(maxsize=4096)
+def _needed_literals(source: str, flags: int) -> frozenset[str] | None:
     try:
-        parsed = _PARSER.parse(pattern.pattern, pattern.flags)
+        parsed = _PARSER.parse(source, flags)
     except Exception:  # noqa: BLE001 - an unparsable pattern is simply always searched
         return None
     return _needs_of(parsed)

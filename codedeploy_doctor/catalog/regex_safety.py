@@ -39,13 +39,6 @@ _sre: Any = _stdlib("re._constants", "sre_constants")
 _parser: Any = _stdlib("re._parser", "sre_parse")
 
 
-class TextMatch(Protocol):
-    """What the matcher reads of a match: the named groups a pattern captured."""
-
-    def groupdict(self) -> dict[str, Any]:
-        """Named groups and what they matched (None for a group that did not take part)."""
-
-
 class TextPattern(Protocol):
     """What the matcher needs of a compiled pattern: Python's ``re.Pattern`` and :class:`Re2Pattern` both are one."""
 
@@ -54,21 +47,14 @@ class TextPattern(Protocol):
         """The pattern's source text."""
 
     @property
-    def flags(self) -> int:
-        """Python ``re`` flags the pattern is read with (``re.IGNORECASE``...)."""
-
-    @property
     def groupindex(self) -> Mapping[str, int]:
         """The pattern's named groups and their numbers."""
 
-    def search(self, text: str, /) -> TextMatch | None:
+    def search(self, text: str, /) -> object | None:
         """A match anywhere in ``text``, or None."""
 
     def fullmatch(self, text: str, /) -> object | None:
         """A match of the whole of ``text``, or None."""
-
-    def __hash__(self) -> int:
-        """Patterns are looked up in caches and sets."""
 
 
 # --- the lint ----------------------------------------------------------------------------------
@@ -309,16 +295,11 @@ class Re2Pattern:
         return self._source
 
     @property
-    def flags(self) -> int:
-        """Case-insensitive, as every catalog pattern is (in Python ``re`` terms, for tools that parse the source)."""
-        return int(re.IGNORECASE)
-
-    @property
     def groupindex(self) -> Mapping[str, int]:
         """The pattern's named groups and their numbers."""
         return dict(self._regexp.groupindex)
 
-    def search(self, text: str, /) -> TextMatch | None:
+    def search(self, text: str, /) -> object | None:
         """A match anywhere in ``text``, or None."""
         return self._regexp.search(text)  # type: ignore[no-any-return]
 
