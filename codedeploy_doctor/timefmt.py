@@ -65,3 +65,8 @@ def format_time(value: object) -> str | None:
     if moment is None:
         return None
     return moment.isoformat().replace("+00:00", "Z")
+
+
+def format_utc(moment: dt.datetime) -> str:
+    """A computed time to the second, as snapshots store them: ``2026-11-29T10:00:00Z``."""
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
