@@ -2,7 +2,8 @@
 
 A diagnosis asks this for every failed target. What the answers share is worked out once per
 snapshot by an :class:`EvidenceReader`: the EC2 facts indexed by instance id, and each extra log
-filtered to this deployment once (not once per failure).
+filtered to this deployment once (not once per failure), and the forensic lines (``diagnosis.forensics``)
+once per lifecycle event.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class EvidenceReader:
         self._pieces: dict[tuple[int, bool], tuple[tuple[str, ...], bool]] = {}
         self._joined: dict[tuple[int, ...], tuple[str, ...]] = {}
         self._facts: dict[str, dict[str, str]] | None = None
+        self._forensics: dict[str | None, tuple[str, ...]] = {}
 
     def evidence_for(self, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
         """What the catalog may read about one failure (or about the deployment when there is none)."""
@@ -42,8 +44,16 @@ class EvidenceReader:
             deployment_status=summary.status,
             extra_log_lines=self.extra_log_lines(target_id),
             instance_facts=self.instance_facts(target_id),
-            forensics=forensic_lines(self._snapshot, failure),
+            forensics=self.forensics(failure),
         )
+
+    def forensics(self, failure: LifecycleEventFailure | None) -> tuple[str, ...]:
+        """Lines read beyond CodeDeploy about this failure: the same for every failure at one event."""
+        event = failure.lifecycle_event if failure else None
+        lines = self._forensics.get(event)
+        if lines is None:
+            lines = self._forensics[event] = forensic_lines(self._snapshot, failure)
+        return lines
 
     def extra_log_lines(self, target_id: str | None) -> tuple[str, ...]:
         """Lines from extra logs (``--agent-log``, CloudWatch Logs) about this deployment and target.
