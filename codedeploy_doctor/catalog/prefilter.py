@@ -140,6 +140,7 @@ def _needs_of(parsed: Iterable[tuple[Any, Any]]) -> _Needs:
     return best
 
 
+@lru_cache(maxsize=4096)
 def needed_literals(pattern: TextPattern) -> frozenset[str] | None:
     """Lower-cased literals one of which every match of ``pattern`` contains; None when unknown."""
     # A pattern without ``flags`` is a user's RE2 pattern, which always ignores case.

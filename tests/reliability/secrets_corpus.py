@@ -1,4 +1,4 @@
-"""Secrets that must be masked, and look-alikes that must not be (docs/security.md, section 3).
+"""Secrets that must be masked, and look-alikes that must not be (docs/security.md).
 
 Every true positive names the secret part that must disappear; every false positive is a line
 that must come out of redaction unchanged. The values are made up (AWS's documented example
