@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from codedeploy_doctor.diagnosis import diagnose
+from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.snapshot import load_snapshot
 from tests.scenarios import _report
 from tests.support import load_fixture_json
@@ -50,5 +53,6 @@ def test_the_bounded_warning_counts_failed_targets_not_the_blue_sample() -> None
 def test_a_deployment_without_status_is_not_silently_fine(tmp_path: Path) -> None:
     path = tmp_path / "bare.json"
     path.write_text(json.dumps({"format": "cd-doctor.snapshot/1", "deployment": {}, "targets": []}), encoding="utf-8")
-    report = diagnose(load_snapshot(path))
-    assert any("has no status" in warning for warning in report.warnings)
+    # A deployment without id and status is no deployment: refused, never diagnosed as fine.
+    with pytest.raises(BadInputError, match="has no 'deploymentId' and no 'status'"):
+        load_snapshot(path)
