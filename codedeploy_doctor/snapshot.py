@@ -26,8 +26,8 @@ MAX_SNAPSHOT_BYTES: Final = 256 * 1024 * 1024
 """Snapshot files larger than this are refused before parsing.
 
 A live run's snapshot is a few MB; a recorded 20,000-target deployment with every target failed
-and a full 4 KB log tail on each is about 150 MB. Parsed JSON takes about three times its size in
-memory, so the bound keeps a hostile or mistaken file under about 1 GB (docs/security.md)."""
+and a full 4 KB log tail on each is about 175 MB. Parsed JSON takes about three times its size in
+memory, so the bound keeps a hostile or mistaken file under about 1.5 GB (docs/security.md)."""
 
 JsonObject = dict[str, Any]
 """A JSON object in AWS's response shape."""

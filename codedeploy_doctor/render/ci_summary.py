@@ -30,7 +30,7 @@ from codedeploy_doctor.render.mitigation import mitigation_commands
 from codedeploy_doctor.render.verdict import report_verdict_words
 from codedeploy_doctor.render.where import fitted
 from codedeploy_doctor.report import Report, exit_code_for
-from codedeploy_doctor.sanitize import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy, single_line_fields
 
 SUMMARY_LIMIT = 1024 * 1024
 """Bytes GitHub accepts in one step's summary; a longer report is replaced by a short note."""
@@ -156,6 +156,7 @@ def append_step_summary(markdown: str, path: str) -> str | None:
 
 def publish(report: Report, options: RenderOptions, *, environ: Mapping[str, str], stderr: IO[str]) -> None:
     """Write the job summary and the annotations when running in GitHub Actions."""
+    report = single_line_fields(report)  # names and ids without line breaks, as in every format
     summary_path = environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         from codedeploy_doctor.render import markdown

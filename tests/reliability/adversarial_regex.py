@@ -22,6 +22,9 @@ except ImportError:  # pragma: no cover - Python 3.10
 SIZE = 64 * 1024
 """Characters of each adversarial line."""
 
+MAX_TOKENS = 4
+"""Tokens of a pattern the lines are built from (its first ones)."""
+
 _CATEGORY_SAMPLE = {
     _sre.CATEGORY_DIGIT: "7",
     _sre.CATEGORY_NOT_DIGIT: "a",
@@ -85,9 +88,11 @@ def adversarial_lines(pattern: str, size: int = SIZE) -> Iterator[tuple[str, str
     """(name, line) pairs: each about ``size`` characters of the pattern's tokens repeated."""
     words = tokens(pattern) or ["a"]
     unit_list: list[tuple[str, str]] = []
-    for index, word in enumerate(dict.fromkeys(words)):
+    # The first tokens are where a search starts and backtracks; later ones (an alternation's
+    # other words, a suffix) only end a match. Bounded so 700 patterns take seconds, not minutes.
+    for index, word in enumerate(list(dict.fromkeys(words))[:MAX_TOKENS]):
         unit_list.append((f"token {index} repeated", word))
-    for end in range(1, len(words) + 1):
+    for end in range(1, min(len(words), MAX_TOKENS) + 1):
         unit_list.append((f"first {end} tokens", "".join(words[:end])))
         unit_list.append((f"first {end} tokens, spaced", " ".join(words[:end]) + " "))
     seen: set[str] = set()

@@ -301,3 +301,27 @@ def test_a_lone_surrogate_is_recorded_and_replays(tmp_path: Path) -> None:
     assert again["deployment"]["description"] == "broken \ud800 text"
     replayed = CliRunner().invoke(app, ["--replay", str(recorded), "--format", "json"])
     assert replayed.exit_code == result.exit_code and replayed.stdout == result.stdout
+
+
+def test_the_size_limit_holds_a_20000_target_snapshot_of_every_platform() -> None:
+    # The largest target of each platform's fixtures, with a full 4 KB log tail on the event that
+    # failed (CodeDeploy keeps at most the last 4 KB of a script's output), 20,000 times, as
+    # --record writes it.
+    from codedeploy_doctor.snapshot import MAX_SNAPSHOT_BYTES
+
+    largest: dict[str, int] = {}
+    for path in sorted(FIXTURES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        platform = str(data["deployment"].get("computePlatform") or "Server")
+        for target in data["targets"]:
+            target = json.loads(json.dumps(target))
+            for body in target.values():
+                events = (body.get("lifecycleEvents") or []) if isinstance(body, dict) else []
+                if events:
+                    failed = next((event for event in events if event.get("status") == "Failed"), events[-1])
+                    failed.setdefault("diagnostics", {})["logTail"] = "x" * 4096
+            size = len(json.dumps(target, indent=2, ensure_ascii=False).encode("utf-8"))
+            largest[platform] = max(largest.get(platform, 0), size)
+    assert set(largest) == {"Server", "ECS", "Lambda"}
+    for platform, size in largest.items():
+        assert 20_000 * size < MAX_SNAPSHOT_BYTES, (platform, size)

@@ -157,6 +157,12 @@ ADVERSARIAL = {
     "base64": "A/+a" * 250_000,
     "flags": "--password " * 90_000,
     "authorization": "Authorization: " * 66_000,
+    "mysql-commands": "mysql -u root " * 70_000,
+    "cookie-headers": "Cookie: " * 125_000,
+    "sas-signatures": "&sig=" * 200_000,
+    "docker-auth-keys": '"auth": "' * 100_000,
+    "session-token-heads": "IQoJb3JpZ2lu" * 85_000,
+    "line-prefixes-before-an-end-line": "[stdout]" * 120_000 + "\n-----END PRIVATE KEY-----",
 }
 
 
