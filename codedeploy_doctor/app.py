@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable
@@ -17,8 +18,10 @@ from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.ids import DeploymentId, parse_deployment_id
 from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, renderer_for
 from codedeploy_doctor.render.output import write_output
+from codedeploy_doctor.report import ReplayInfo
 from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
+from codedeploy_doctor.timefmt import format_time, parse_time
 
 if TYPE_CHECKING:
     from codedeploy_doctor.aws.clients import ClientFactory
@@ -52,8 +55,8 @@ class DiagnoseRequest:
     """--agent-log files."""
     log_group: str | None
     """--log-group: CloudWatch Logs group with the agent's logs."""
-    catalog_file: Path | None
-    """--catalog."""
+    catalog_file: Path | tuple[Path, ...] | None
+    """--catalog files (repeatable; later files win on the same id)."""
     color: bool
     """Colour the text report."""
     redact: bool
@@ -81,6 +84,7 @@ class DiagnoseRequest:
 def run_diagnosis(request: DiagnoseRequest) -> int:
     """Run one diagnosis and write its report; return the exit code."""
     # Everything the user gave is checked before any AWS call: a typo must not cost the diagnosis.
+    check_distinct_files(request)
     catalog = load_catalog(request.catalog_file)
     agent_logs = read_agent_logs(request.agent_logs)
     for path, what in ((request.record, "snapshot"), (request.output, "report")):
@@ -96,6 +100,8 @@ def run_diagnosis(request: DiagnoseRequest) -> int:
         except BadInputError as error:
             notes.append(f"the snapshot was not recorded: {error.message}")
     report = diagnose(snapshot, catalog)
+    if request.replay is not None:
+        report = dataclasses.replace(report, replay=replay_info(snapshot))
     if notes:
         report = dataclasses.replace(report, warnings=(*report.warnings, *notes))
     options = RenderOptions(color=request.color, width=request.width, policy=TextPolicy(redact_secrets=request.redact))
@@ -213,6 +219,40 @@ def read_agent_logs(paths: tuple[Path, ...]) -> list[dict[str, object]]:
         lines = data.decode("utf-8", errors="replace").splitlines()[-AGENT_LOG_LINES:]
         logs.append({"source": f"agent-log:{path.name}", "lines": lines})
     return logs
+
+
+def replay_info(snapshot: Snapshot, now: dt.datetime | None = None) -> ReplayInfo:
+    """When the replayed snapshot was recorded and how old it is now."""
+    recorded = parse_time(snapshot.recorded_at)
+    if recorded is None:
+        return ReplayInfo(recorded_at=None, age_seconds=None)
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    return ReplayInfo(recorded_at=format_time(snapshot.recorded_at), age_seconds=max(0.0, (moment - recorded).total_seconds()))
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Tell whether two paths name one file: the same resolved path, or (existing) a hard or symbolic link to it."""
+    try:
+        if first.resolve() == second.resolve():
+            return True
+    except OSError:
+        pass
+    try:
+        return first.exists() and second.exists() and os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def check_distinct_files(request: DiagnoseRequest) -> None:
+    """Refuse a report written over the snapshot being read or recorded: that would destroy the evidence."""
+    if request.output is None:
+        return
+    for path, what in ((request.record, "--record"), (request.replay, "--replay")):
+        if path is not None and same_file(request.output, path):
+            raise BadInputError(
+                f"--output and {what} name the same file ({path}): the report would overwrite the snapshot",
+                tip="write the report to another file",
+            )
 
 
 def check_writable(path: Path, what: str) -> None:

@@ -35,8 +35,8 @@ Examples:
 
   {TOOL_NAME} --replay fixtures/server-bluegreen-validateservice-green.json
 
-Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
-3 could not diagnose, 4 failed and Blue not confirmed serving.
+Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
+2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
 
 Run '{TOOL_NAME} diagnose --help' for every option of the main command.
 """
@@ -53,8 +53,10 @@ Examples:
   {TOOL_NAME} d-A1B2C3D4E --watch --timeout 1800      # wait for a running deployment
   {TOOL_NAME} --latest --application shop-web --deployment-group prod --only-failed
 
-Exit codes: 0 not failed, 1 failed but Blue still serves (or no Blue), 2 bad input,
-3 could not diagnose, 4 failed and Blue not confirmed serving.
+--watch gives up with exit 3 after 5 failed polls in a row (network, throttling).
+
+Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
+2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
 """
 
 CAUSES_HELP = f"""List the known causes in the catalog.
@@ -74,6 +76,19 @@ Examples:
 \b
   {TOOL_NAME} explain script-failed-unrecognized
   {TOOL_NAME} explain our-cause --catalog team-causes.json
+"""
+
+LINT_HELP = f"""Check a revision bundle before it is deployed: its AppSpec file, hook scripts and files.
+
+PATH is a bundle directory, a .zip, .tar or .tgz, or an appspec.yml alone. Offline: no AWS call.
+
+Examples:
+
+\b
+  {TOOL_NAME} lint build/app.zip
+  {TOOL_NAME} lint . --format json
+
+Exit codes: 0 no findings, 1 findings, 2 bad input (PATH is not a bundle). See docs/lint.md.
 """
 
 SCHEMA_HELP = f"""Print the JSON Schema of the --format json report.
@@ -215,7 +230,8 @@ def diagnose_command(
         ),
     ] = None,
     catalog_file: Annotated[
-        Optional[Path], typer.Option("--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win.")
+        Optional[list[Path]],
+        typer.Option("--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win."),
     ] = None,
     watch: Annotated[
         bool, typer.Option("--watch", help="Follow a running deployment (progress on stderr), then diagnose it when it ends.")
@@ -257,7 +273,7 @@ def diagnose_command(
         replay=replay,
         agent_logs=tuple(agent_log or ()),
         log_group=log_group,
-        catalog_file=catalog_file,
+        catalog_file=tuple(catalog_file or ()),
         color=use_color(no_color) if output is None else False,
         no_color=no_color,
         redact=not no_redact,
@@ -274,7 +290,7 @@ def diagnose_command(
 
 @app.command("causes", help=CAUSES_HELP, short_help="List the known causes in the catalog.")
 def causes_command(
-    catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
+    catalog_file: Annotated[Optional[list[Path]], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the known causes."""
@@ -296,7 +312,7 @@ def causes_command(
 @app.command("explain", help=EXPLAIN_HELP, short_help="Explain one known cause: why it happens and how to fix it.")
 def explain_command(
     cause_id: Annotated[str, typer.Argument(help="A cause id from 'cd-doctor causes'.")],
-    catalog_file: Annotated[Optional[Path], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
+    catalog_file: Annotated[Optional[list[Path]], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
 ) -> None:
     """Explain one cause."""
     from codedeploy_doctor.catalog import load_catalog
@@ -309,6 +325,24 @@ def explain_command(
             raise BadInputError(f"no cause with id {cause_id!r}", tip=f"list them with '{TOOL_NAME} causes'")
         write_output(render_record_text(record), None)
         return 0
+
+    run_safely(body, debug=False)
+
+
+@app.command("lint", help=LINT_HELP, short_help="Check a revision bundle (directory, zip, tar, appspec.yml) offline.")
+def lint_command(
+    path: Annotated[Path, typer.Argument(help="Bundle directory, .zip, .tar, .tgz or AppSpec file.", show_default=False)],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Lint a bundle."""
+    from codedeploy_doctor.lint import lint_path, render_json, render_text
+
+    def body() -> int:
+        if output_format not in ("text", "json"):
+            raise BadInputError(f"--format must be text or json, not {output_format!r}")
+        result = lint_path(path)
+        write_output(render_json(result) if output_format == "json" else render_text(result), None)
+        return result.exit_code
 
     run_safely(body, debug=False)
 

@@ -9,7 +9,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes (CONTRACTS §2)."""
+    """Process exit codes (the README's "Exit codes" table)."""
 
     OK = 0
     """The deployment did not fail."""

@@ -12,6 +12,7 @@ IAM_PREFIX: Final[dict[str, str]] = {
     "ecs": "ecs",
     "lambda": "lambda",
     "logs": "logs",
+    "cloudwatch": "cloudwatch",
 }
 """IAM action prefix per boto3 service name."""
 

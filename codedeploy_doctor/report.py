@@ -1,6 +1,6 @@
 """The report: what the diagnosis found, independent of how it is rendered.
 
-Field names follow the JSON report (CONTRACTS §4) in snake_case; ``render.json_report`` maps
+Field names follow the JSON report (docs/report.schema.json) in snake_case; ``render.json_report`` maps
 them to the published camelCase schema.
 """
 
@@ -212,11 +212,48 @@ class BlueTraffic:
     """Blue and Green side by side."""
     blue_termination: str | None = None
     """When Blue instances will be (or were) terminated, if that applies."""
+    rule: str | None = None
+    """Id of the verdict rule that decided (docs/verdicts.md; ``cd-doctor explain RULE-ID``)."""
 
     @property
     def confirmed_safe(self) -> bool:
-        """Production is safe as CONTRACTS §2 has it: Blue confirmed (partly) serving, or nothing to protect."""
-        return self.verdict == "not-applicable" or (self.verdict in ("serving", "partial") and self.basis == "traffic-layer")
+        """Production is safe as the README's exit codes have it: Blue confirmed serving all of it, or nothing to protect.
+
+        A ``partial`` verdict is never safe, whatever its basis: some production traffic (or
+        capacity) is on the failed version or lost, which pages (exit 4).
+        """
+        return self.verdict == "not-applicable" or (self.verdict == "serving" and self.basis == "traffic-layer")
+
+
+def tail_lines(log_tail: str | None) -> list[str]:
+    """A log tail split into its lines, as the report counts them (a final newline ends the last line)."""
+    if not log_tail or not log_tail.strip():
+        return []
+    return log_tail.rstrip("\n").split("\n")
+
+
+@dataclass(frozen=True)
+class KeyLine:
+    """The log line that carries the failure ("the line that matters"), and where it was found."""
+
+    text: str
+    """The line as the log has it (untrusted: cleaned when rendered)."""
+    source: Literal["logTail", "extraLogs"]
+    """``logTail`` (the first failure's diagnostics) or ``extraLogs`` (--agent-log, CloudWatch Logs)."""
+    line_index: int | None
+    """Its 0-based position in the log tail (None when it comes from another log)."""
+    from_evidence: bool
+    """True when it is one of the top cause's evidence lines; False when picked by its score."""
+
+
+@dataclass(frozen=True)
+class ReplayInfo:
+    """Set when the report comes from a snapshot file: nobody must take it for the live state."""
+
+    recorded_at: str | None
+    """When the snapshot was recorded (ISO-8601 UTC), when it says."""
+    age_seconds: float | None
+    """How old the snapshot was when replayed, when ``recorded_at`` is known."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +263,7 @@ class Report:
     deployment: DeploymentSummary
     """The deployment's facts."""
     first_failure: LifecycleEventFailure | None
-    """The first failure by the CONTRACTS §4 rule, or None."""
+    """The first failure by the rule in docs/report.schema.json (``firstFailure``), or None."""
     failure_groups: tuple[FailureGroup, ...]
     """All failed targets grouped by event, error code and cause; largest first."""
     causes: tuple[Cause, ...]
@@ -247,6 +284,10 @@ class Report:
     """Files to open on which instance when the log tail is not enough."""
     notes: tuple[str, ...] = ()
     """Facts on-call must know before acting on the causes (e.g. the hook ran the previous revision)."""
+    key_line: KeyLine | None = None
+    """The log line that carries the failure, when one can be picked (see ``diagnosis.key_line``)."""
+    replay: ReplayInfo | None = None
+    """Set on ``--replay``: when the snapshot was recorded."""
 
 
 def exit_code_for(report: Report) -> ExitCode:

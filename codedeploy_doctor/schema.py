@@ -70,6 +70,29 @@ def _object(description: str, properties: dict[str, Any], *, strict: bool) -> di
 def report_schema(*, strict: bool = False) -> dict[str, Any]:
     """Build the report's JSON Schema (draft 2020-12); ``strict`` forbids properties it does not list."""
     defs = {
+        "keyLine": _object(
+            "The line that matters: the top cause's latest evidence line in the log, else the best-scored line.",
+            {
+                "text": _text("The line (cleaned, secrets masked)."),
+                "source": {"enum": ["logTail", "extraLogs"], "description": "The first failure's logTail, or the extra logs."},
+                "lineIndex": {
+                    "type": ["integer", "null"],
+                    "minimum": 0,
+                    "description": "0-based position in firstFailure.logTail; null for another log.",
+                },
+                "fromEvidence": {"type": "boolean", "description": "True when it is one of the top cause's evidence lines."},
+            },
+            strict=strict,
+        ),
+        "replay": _object(
+            "A report from a snapshot file, not from the live state.",
+            {
+                "recordedAt": _time(
+                    "When the snapshot was recorded, when it says (the text and Markdown reports add how long ago)"
+                ),
+            },
+            strict=strict,
+        ),
         "rollback": _object(
             "The rollback deployment CodeDeploy started.",
             {
@@ -189,6 +212,11 @@ def report_schema(*, strict: bool = False) -> dict[str, Any]:
                     "enum": ["traffic-layer", "codedeploy-only"],
                     "description": "traffic-layer: confirmed against the load balancer, ECS or Lambda; codedeploy-only: inferred",
                 },
+                "rule": {
+                    "type": ["string", "null"],
+                    "pattern": r"^[a-z0-9-]+(\.[a-z0-9-]+)+$",
+                    "description": "Id of the verdict rule that decided (docs/verdicts.md; cd-doctor explain RULE-ID).",
+                },
                 "checks": {"type": "array", "items": _ref("check"), "description": "The checks the verdict rests on."},
                 "environments": {"type": "array", "items": _ref("environment"), "description": "Blue and Green side by side."},
                 "blueTermination": _text("When Blue instances will be (or were) terminated, if that applies.", nullable=True),
@@ -197,7 +225,7 @@ def report_schema(*, strict: bool = False) -> dict[str, Any]:
         ),
     }
     top = _object(
-        "The --format json report of cd-doctor (CONTRACTS §4).",
+        "The --format json report of cd-doctor.",
         {
             "schemaVersion": {"const": SCHEMA_VERSION, "description": "Version of this schema."},
             "tool": _object(
@@ -210,7 +238,12 @@ def report_schema(*, strict: bool = False) -> dict[str, Any]:
             ),
             "deployment": _ref("deployment"),
             "firstFailure": _ref(
-                "failure", nullable=True, description="The first failure (CONTRACTS §4 rule), or null when nothing failed."
+                "failure",
+                nullable=True,
+                description=(
+                    "The first failure: the Failed event with the earliest end (ties: lifecycle order, then target id), "
+                    "or null when nothing failed."
+                ),
             ),
             "failureGroups": {"type": "array", "items": _ref("failureGroup"), "description": "Failed targets, grouped."},
             "causes": {"type": "array", "items": _ref("cause"), "description": "Known causes, most likely first."},
@@ -228,6 +261,11 @@ def report_schema(*, strict: bool = False) -> dict[str, Any]:
             ),
             "logLocations": _texts("Files to open on which instance when the log tail is not enough."),
             "notes": _texts("Facts to know before acting on the causes, e.g. that the failed hook ran the previous revision."),
+            "keyLine": _ref("keyLine", nullable=True, description="The log line that carries the failure, or null."),
+            "replay": _ref("replay", nullable=True, description="Set when the report was made from a snapshot file."),
+            "mitigation": _texts(
+                "When the verdict pages: AWS CLI commands that put production back, to copy (cd-doctor never runs them)."
+            ),
         },
         strict=strict,
     )

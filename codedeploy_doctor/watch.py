@@ -40,6 +40,9 @@ MIN_WAIT = 2.0
 MAX_WAIT = 15.0
 """Longest wait between two polls."""
 
+MAX_FAILED_POLLS = 5
+"""Polls in a row that may fail (network, throttling, 5xx) before --watch gives up with exit 3 and the last error."""
+
 TARGETS_SHOWN = 8
 """Active targets listed in the live view (3 in a plain line)."""
 
@@ -226,6 +229,7 @@ class Watcher:
         self._min_wait = min_wait
         self._max_wait = max_wait
         self._polls = 0
+        self._failures = 0
         self._last: Progress | None = None
 
     def run(self) -> WatchResult:
@@ -235,6 +239,8 @@ class Watcher:
         backoff = wait_exponential(multiplier=self._min_wait, min=self._min_wait, max=self._max_wait)
 
         def stop(state: RetryCallState) -> bool:
+            if self._failures >= MAX_FAILED_POLLS:
+                return True  # the last error is raised: AWS has not answered for a while
             return deadline is not None and self._clock() >= deadline
 
         def wait(state: RetryCallState) -> float:
@@ -266,8 +272,11 @@ class Watcher:
                 elif previous is not None:
                     progress = dataclasses.replace(progress, targets=previous.targets)
         except AwsUnavailableError as error:
-            self._view.note(f"poll failed, retrying: {error.one_line()}")
+            self._failures += 1
+            if self._failures < MAX_FAILED_POLLS:
+                self._view.note(f"poll failed ({self._failures} in a row), retrying: {error.one_line()}")
             raise
+        self._failures = 0
         self._last = progress
         self._view.update(progress)
         return progress

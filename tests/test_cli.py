@@ -87,24 +87,82 @@ def test_record_then_replay_gives_the_same_report(tmp_path: Path) -> None:
     assert (code1, out1) == (code2, out2)
 
 
-@pytest.mark.parametrize(
-    ("fixture", "expected"),
-    [
-        ("server-succeeded", 0),
-        ("server-inprogress", 0),
-        ("server-inprogress-with-failed-target", None),
-        ("server-bluegreen-validateservice-green", None),
-    ],
-)
-def test_exit_codes_follow_the_contract(fixture: str, expected: int | None) -> None:
+EXIT_CODES = {
+    "ecs-half-shifted": 4,  # 50% of production on the Green that tripped an alarm: pages
+    "ecs-install-container-out-of-memory": 1,
+    "ecs-install-image-pull-failed": 1,
+    "ecs-install-stopped-tasks-expired": 1,
+    "ecs-not-code-deploy-controller": 1,
+    "ecs-untouched": 1,
+    "lambda-alarm-fired-during-deployment": 4,
+    "lambda-canary-weighted": 4,  # 10% on the failed version: pages
+    "lambda-fully-shifted-after-allow-failed": 4,
+    "lambda-hook-function-timed-out": 4,
+    "server-alarm-already-in-alarm": 4,  # Blue serving per CodeDeploy only: not confirmed
+    "server-bluegreen-validateservice-green": 1,
+    "server-health-constraints-two-events": 4,
+    "server-inplace-agent-never-picked-up": 1,
+    "server-inplace-applicationstart-scriptfailed": 4,
+    "server-inplace-applicationstop-previous-revision": 1,
+    "server-inplace-downloadbundle-unknownerror": 4,
+    "server-inplace-scripttimedout": 4,
+    "server-inprogress-with-failed-target": 4,
+    "server-inprogress": 0,
+    "server-stopped-with-rollback": 4,
+    "server-succeeded": 0,
+    "traffic-server-bg-blue-terminated": 4,
+    "traffic-server-bg-deregistered-green-unhealthy": 4,
+    "traffic-server-bg-lb-unreadable": 4,
+    "traffic-server-bg-rolled-back": 1,
+    "traffic-server-bg-termination-wait": 0,
+    "traffic-server-bg-untouched-blue": 1,
+    "traffic-server-classic-elb": 1,
+    "traffic-server-inplace-capacity": 4,  # capacity lost behind the load balancer: pages
+    "traffic-server-inplace-no-load-balancer": 4,
+}
+"""Every fixture's exit code, pinned: a change here is a change of the contract (README, exit codes)."""
+
+
+def test_every_fixture_has_a_pinned_exit_code() -> None:
+    assert sorted(EXIT_CODES) == sorted(path.stem for path in FIXTURES.glob("*.json"))
+
+
+@pytest.mark.parametrize(("fixture", "expected"), sorted(EXIT_CODES.items()))
+def test_exit_codes_follow_the_contract(fixture: str, expected: int) -> None:
     code, out, _ = invoke("--replay", str(FIXTURES / f"{fixture}.json"), "-f", "json")
-    report = json.loads(out)
-    if expected is not None:
-        assert code == expected
-        return
-    traffic = report["blueTraffic"]
-    confirmed = traffic["verdict"] in ("serving", "partial") and traffic["basis"] == "traffic-layer"
-    assert code == (1 if confirmed or traffic["verdict"] == "not-applicable" else 4)
+    assert code == expected
+    traffic = json.loads(out)["blueTraffic"]
+    if traffic["verdict"] == "partial" and code != 0:
+        assert code == 4, "a partial verdict pages whatever its basis"
+
+
+def test_output_over_the_record_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "incident.json"
+    code, out, err = invoke("--replay", str(FLAGSHIP), "-o", str(target), "--record", str(tmp_path / "." / "incident.json"))
+    assert code == 2 and out == "" and "same file" in err
+    assert not target.exists(), "nothing written"
+
+
+def test_output_over_the_replayed_snapshot_is_refused(tmp_path: Path) -> None:
+    snapshot = tmp_path / "incident.json"
+    snapshot.write_bytes(FLAGSHIP.read_bytes())
+    code, _, err = invoke("--replay", str(snapshot), "-o", str(snapshot))
+    assert code == 2 and "same file" in err
+    assert snapshot.read_bytes() == FLAGSHIP.read_bytes(), "the evidence is intact"
+
+
+@pytest.mark.parametrize("link", ["symlink", "hardlink"])
+def test_output_through_a_link_to_the_snapshot_is_refused(tmp_path: Path, link: str) -> None:
+    snapshot = tmp_path / "incident.json"
+    snapshot.write_bytes(FLAGSHIP.read_bytes())
+    other = tmp_path / "report.txt"
+    if link == "symlink":
+        other.symlink_to(snapshot)
+    else:
+        os.link(snapshot, other)
+    code, _, err = invoke("--replay", str(snapshot), "-o", str(other))
+    assert code == 2 and "same file" in err
+    assert snapshot.read_bytes() == FLAGSHIP.read_bytes()
 
 
 def test_text_report_has_no_colour_when_not_a_terminal() -> None:

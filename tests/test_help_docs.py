@@ -21,7 +21,7 @@ from tests.support import REPO
 
 README = REPO / "README.md"
 USAGE_HEADING = "## Usage"
-COMMANDS = ("diagnose", "causes", "explain", "schema")
+COMMANDS = ("diagnose", "causes", "explain", "schema", "lint")
 HELP_ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 
 

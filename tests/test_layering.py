@@ -24,8 +24,11 @@ AWS_LIBRARIES = ("boto3", "botocore", "mypy_boto3")
 COMPOSITION_ROOTS = frozenset({f"{ROOT}.app", f"{ROOT}.cli", f"{ROOT}.__main__"})
 """Modules that wire the core to ``aws/``: the only ones outside it that may import it."""
 
-RENDER_MAY_IMPORT = frozenset({ROOT, f"{ROOT}.report", f"{ROOT}.sanitize", f"{ROOT}.errors", f"{ROOT}.watch", f"{ROOT}.timefmt"})
-"""What ``render/`` may import besides itself: the report model and what it is written with."""
+RENDER_MAY_IMPORT = frozenset(
+    {ROOT, f"{ROOT}.report", f"{ROOT}.sanitize", f"{ROOT}.errors", f"{ROOT}.watch", f"{ROOT}.timefmt", f"{ROOT}.lifecycle"}
+)
+"""What ``render/`` may import besides itself: the report model and what it is written with (its time
+format and the lifecycle vocabulary: which events run scripts, which move traffic)."""
 
 
 def module_name(path: Path) -> str:

@@ -31,8 +31,8 @@ def _report(name: str):  # type: ignore[no-untyped-def]
     [
         ("serving", "traffic-layer", "Blue still serving", "good"),
         ("serving", "codedeploy-only", "Blue probably serving (not confirmed)", "warn"),
-        ("partial", "traffic-layer", "Blue partly serving", "warn"),
-        ("partial", "codedeploy-only", "Blue probably partly serving (not confirmed)", "warn"),
+        ("partial", "traffic-layer", "Blue partly serving", "bad"),  # pages (exit 4) since the contract change
+        ("partial", "codedeploy-only", "Blue probably partly serving (not confirmed)", "bad"),
         ("not-serving", "traffic-layer", "Blue NOT serving", "bad"),
         ("unknown", "codedeploy-only", "Blue status UNKNOWN", "bad"),
         ("not-applicable", "codedeploy-only", "Blue check not applicable", "neutral"),
@@ -112,7 +112,8 @@ def test_lost_in_place_capacity_pages_while_the_deployment_still_runs() -> None:
     assert report.blue_traffic.verdict == "partial"
     # One left stopped by the failure, one more between ApplicationStop and ApplicationStart right now.
     assert "stopped on 1 of 4 instances" in report.blue_traffic.summary
-    assert "1 more stopped mid-deployment: 2/4 serving now" in report.blue_traffic.summary
+    assert report.blue_traffic.summary.startswith("capacity down to 2/4:")
+    assert "1 more stopped mid-deployment" in report.blue_traffic.summary
 
 
 def test_unhealthy_green_is_a_failed_check_once_blue_is_out() -> None:
@@ -306,10 +307,10 @@ def test_unread_failed_instances_lower_in_place_capacity_behind_a_load_balancer(
     data = load_fixture_json("traffic-server-inplace-capacity")
     data["traffic"]["elbv2"].pop("targetHealth")
     data["errors"] = [{"service": "elbv2", "operation": "DescribeTargetHealth", "code": "AccessDenied", "message": "no"}]
-    assert _verdict(data).summary.startswith("~2/4 instances in service")
+    assert _verdict(data).summary.startswith("capacity down to ~2/4 instances in service")
     data["deployment"]["deploymentOverview"]["Failed"] += 3  # 7 instances, 3 failed ones not read
     after = _verdict(data)
-    assert after.summary.startswith("~2-5/7 instances in service: 3 failed instances were not read in detail")
+    assert after.summary.startswith("capacity down to ~2-5/7 instances in service: 3 failed instances were not read in detail")
     assert "; may be below the minimum of 4 healthy" in after.summary  # 2 to 5 in service against 4
     minimum = next(c for c in after.checks if c.source == "codedeploy:GetDeploymentConfig")
     assert minimum.detail.startswith("2-5 of 7 instances in service") and not minimum.ok
@@ -536,7 +537,7 @@ def test_in_place_with_no_attached_target_group_says_so() -> None:
         group["LoadBalancerArns"] = []
     result = _verdict(data)
     assert (result.verdict, result.basis) == ("not-serving", "traffic-layer")
-    assert result.summary.startswith("0 instances in service: no production target group is attached")
+    assert result.summary.startswith("capacity down to 0: no production target group is attached")
 
 
 def test_in_place_member_shares_never_add_up_past_100() -> None:
@@ -558,7 +559,7 @@ def test_a_capacity_range_shows_no_single_traffic_share() -> None:
     data["errors"] = [{"service": "elbv2", "operation": "DescribeTargetHealth", "code": "AccessDenied", "message": "no"}]
     data["deployment"]["deploymentOverview"]["Failed"] += 3
     environment = _verdict(data).environments[0]
-    assert environment.traffic_share is None and environment.summary == "in-place fleet: 2-5/7 in service"
+    assert environment.traffic_share is None and environment.summary == "original fleet: 2-5/7 in service"
 
 
 def test_a_rollback_deployment_of_another_id_gives_no_status() -> None:

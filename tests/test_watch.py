@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from codedeploy_doctor.render import OutputFormat
 from codedeploy_doctor.render.watch_view import LiveView, PlainView, describe_end, format_elapsed, make_view, watch_deployment
 from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import JsonObject
-from codedeploy_doctor.watch import Progress, TargetProgress, Watcher, progress_from
+from codedeploy_doctor.watch import MAX_FAILED_POLLS, Progress, TargetProgress, Watcher, progress_from
 from tests.fakes.codedeploy_world import CodeDeployWorld, FakeAwsError
 from tests.support import load_fixture_json, offline_factory
 
@@ -149,7 +150,27 @@ def test_transient_errors_are_retried_and_shown() -> None:
     source = ScriptedSource([flaky, deployment("Succeeded")])
     result = Watcher(source, view, sleep=time.sleep, clock=time.clock).run()
     assert result.progress.status == "Succeeded" and result.polls == 2
-    assert view.notes == ["poll failed, retrying: codedeploy:GetDeployment was throttled past all retries"]
+    assert view.notes == ["poll failed (1 in a row), retrying: codedeploy:GetDeployment was throttled past all retries"]
+
+
+def test_an_unreachable_endpoint_gives_up_after_five_failed_polls_in_a_row() -> None:
+    """Before the bound, --watch against an endpoint that never answers retried forever."""
+    time = FakeTime()
+    errors = [AwsUnavailableError(f"could not connect to the endpoint (attempt {n})") for n in range(1, 8)]
+    view = RecordingView()
+    source = ScriptedSource([*errors, deployment("Succeeded")])
+    with pytest.raises(AwsUnavailableError, match=r"attempt 5\)"):
+        Watcher(source, view, sleep=time.sleep, clock=time.clock).run()
+    assert source.polls == MAX_FAILED_POLLS == 5 and view.closed
+
+
+def test_a_good_poll_resets_the_count_of_failed_ones() -> None:
+    time = FakeTime()
+    flaky = AwsUnavailableError("throttled")
+    running = deployment("InProgress", InProgress=1)
+    source = ScriptedSource([flaky] * 4 + [running] + [flaky] * 4 + [deployment("Succeeded")])
+    result = Watcher(source, RecordingView(), sleep=time.sleep, clock=time.clock).run()
+    assert result.progress.status == "Succeeded" and result.polls == 10
 
 
 def test_other_errors_stop_the_wait() -> None:
@@ -393,7 +414,8 @@ def test_watch_timeout_diagnoses_the_deployment_as_it_stands(capsys: pytest.Capt
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert code == 0 and report["deployment"]["status"] == "InProgress"
-    assert any("still InProgress after waiting 0s (--timeout)" in w for w in report["warnings"])
+    # The waited seconds are rounded wall time: 0 s, or 1 s on a loaded machine.
+    assert any(re.search(r"still InProgress after waiting [01]s \(--timeout\)", w) for w in report["warnings"])
     assert "still InProgress" in err
 
 

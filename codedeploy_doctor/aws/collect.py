@@ -6,6 +6,8 @@ targets for blue/green), and the traffic checks that need only the deployment. R
 batch-gets the listed targets, 25 ids a call, several calls in flight, while the traffic checks
 that needed ids run beside them. Work is bounded: at most ``detail_limit`` targets are read in
 detail; the rest are only counted (from ``deploymentOverview``) and the report says so.
+Beside the traffic checks, the forensics collector (``aws.forensics``) reads why a failure
+happened beyond CodeDeploy (stopped ECS tasks, alarms, hook functions) into ``evidence``.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class Collector:
         factory: ClientFactory,
         *,
         traffic: TrafficCollector | None = None,
+        evidence: TrafficCollector | None = None,
         log_group: str | None = None,
         detail_limit: int = DETAIL_LIMIT,
         max_workers: int = MAX_WORKERS,
@@ -114,6 +117,7 @@ class Collector:
     ) -> None:
         self._factory = factory
         self._traffic = traffic
+        self._evidence = evidence
         self._log_group = log_group
         self._detail_limit = detail_limit
         self._max_workers = max_workers
@@ -140,6 +144,10 @@ class Collector:
             targets_future: Future[list[JsonObject]] = Future()
             traffic_result: dict[str, JsonObject] = {}
             traffic_thread = self._start_traffic(ctx, deployment, group_future, listing_future, targets_future, traffic_result)
+            # Why it failed beyond CodeDeploy (aws.forensics), beside the traffic checks.
+            evidence_thread = self._start_traffic(
+                ctx, deployment, group_future, listing_future, targets_future, traffic_result, self._evidence, "evidence"
+            )
             try:
                 listed = {key: future.result() for key, future in listing_futures.items()}
                 nothing_failed = not any(ids for key, (ids, _) in listed.items() if key != "Blue")
@@ -175,8 +183,9 @@ class Collector:
                         future.set_exception(reason)
                 raise
             finally:
-                if traffic_thread is not None and not interrupted:
-                    traffic_thread.join()
+                for thread in (traffic_thread, evidence_thread):
+                    if thread is not None and not interrupted:
+                        thread.join()
             group = group_future.result()
             rollback = rollback_future.result()
         finally:
@@ -194,6 +203,7 @@ class Collector:
             deployment_group=group,
             rollback_deployment=rollback,
             traffic=traffic_result.get("traffic", {}),
+            evidence=traffic_result.get("evidence", {}),
             errors=tuple(ctx.errors),
             region=self._factory.region,
             recorded_at=_iso(self._clock()),
@@ -294,18 +304,21 @@ class Collector:
         listing: Future[dict[str, list[str]]],
         targets: Future[list[JsonObject]],
         result: dict[str, JsonObject],
+        collector: TrafficCollector | None = None,
+        key: str = "traffic",
     ) -> threading.Thread | None:
-        traffic = self._traffic
+        """Run the traffic collector (or another of its signature) in its own thread; ``result[key]`` gets its section."""
+        traffic = collector if key != "traffic" else self._traffic
         if traffic is None:
             return None
 
         def run() -> None:
             try:
-                result["traffic"] = traffic(ctx, deployment, group, listing, targets)
+                result[key] = traffic(ctx, deployment, group, listing, targets)
             except BaseException:  # noqa: BLE001 - the main thread raises the failure that stopped the run
-                result["traffic"] = {}
+                result[key] = {}
 
-        thread = threading.Thread(target=run, name="cd-doctor-traffic", daemon=True)
+        thread = threading.Thread(target=run, name=f"cd-doctor-{key}", daemon=True)
         thread.start()
         return thread
 

@@ -26,9 +26,10 @@ READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
     "elbv2": frozenset({"DescribeTargetGroups", "DescribeTargetHealth", "DescribeListeners", "DescribeRules"}),
     "elb": frozenset({"DescribeInstanceHealth"}),
     "ec2": frozenset({"DescribeInstances"}),
-    "ecs": frozenset({"DescribeServices"}),
-    "lambda": frozenset({"GetAlias"}),
+    "ecs": frozenset({"DescribeServices", "DescribeTaskSets", "ListTasks", "DescribeTasks"}),
+    "lambda": frozenset({"GetAlias", "GetFunctionConfiguration"}),
     "logs": frozenset({"FilterLogEvents"}),
+    "cloudwatch": frozenset({"DescribeAlarms", "DescribeAlarmHistory"}),
 }
 """Allowed operations per boto3 service name."""
 
@@ -62,6 +63,7 @@ _SID_NAMES: Final = {
     "ec2": "EC2",
     "ecs": "ECS",
     "logs": "Logs",
+    "cloudwatch": "CloudWatch",
 }
 
 

@@ -7,7 +7,9 @@ module; docs/causes.md is generated from them (``python -m codedeploy_doctor.cat
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -68,8 +70,9 @@ class Catalog:
     def match(self, evidence: FailureEvidence) -> list[CauseMatch]:
         """Return the records that explain the failure, best first; never empty.
 
-        Specific records come first, ordered by score; the list always ends with one generic
-        record (``CauseMatch.generic``) that explains the error code, exit code or status.
+        Specific records come first (records from ``--catalog`` files before built-in ones, then by
+        evidence strength); the list always ends with one generic record (``CauseMatch.generic``)
+        that explains the error code, exit code or status.
         """
         return match_all(self.records, evidence)
 
@@ -123,35 +126,43 @@ def builtin_catalog() -> Catalog:
     return Catalog(records=_parse_text(text, f"built-in {BUILTIN_RESOURCE}"))
 
 
-def load_catalog(extra: Path | None = None) -> Catalog:
-    """Return the built-in catalog plus a user's ``--catalog FILE``, whose records win on the same id.
+def load_catalog(extra: Path | Sequence[Path] | None = None) -> Catalog:
+    """Return the built-in catalog plus a user's ``--catalog`` files (any number, in order).
 
-    Raises ``BadInputError`` with a one-line reason naming the file and the record.
+    A user record replaces a built-in (or an earlier file's) record with the same id, and every
+    user record ranks before every built-in one whenever both match. Raises ``BadInputError``
+    with a one-line reason naming the file and the record.
     """
     builtin = builtin_catalog()
-    if extra is None:
-        return builtin
+    paths = [extra] if isinstance(extra, Path) else list(extra or ())
+    catalog = builtin
+    for path in paths:
+        catalog = catalog.with_records(_read_user_records(path, builtin))
+    return catalog
+
+
+def _read_user_records(path: Path, builtin: Catalog) -> tuple[CauseRecord, ...]:
     try:
-        size = extra.stat().st_size
+        size = path.stat().st_size
         if size > MAX_CATALOG_BYTES:
             raise BadInputError(
-                f"catalog file {extra} is {size} bytes, larger than the {MAX_CATALOG_BYTES} byte limit",
+                f"catalog file {path} is {size} bytes, larger than the {MAX_CATALOG_BYTES} byte limit",
                 tip="a catalog holds records, not logs: split or trim it",
             )
-        text = extra.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise BadInputError(
-            f"cannot read catalog file {extra}: {error}", tip="pass a readable UTF-8 JSON file to --catalog"
+            f"cannot read catalog file {path}: {error}", tip="pass a readable UTF-8 JSON file to --catalog"
         ) from None
     try:
-        records = _parse_text(text, str(extra))
+        records = _parse_text(text, str(path))
         catch_alls = {record.id for record in builtin.records if record.is_catch_all}
         for record in records:
             if record.id in catch_alls and not record.is_catch_all:
                 raise CatalogFormatError(
-                    f"{extra}: record {record.id!r} replaces the built-in catch-all and must stay generic with no conditions"
+                    f"{path}: record {record.id!r} replaces the built-in catch-all and must stay generic with no conditions"
                 )
-        return builtin.with_records(records)
+        return tuple(dataclasses.replace(record, origin="user") for record in records)
     except (CatalogFormatError, ValueError) as error:
         raise BadInputError(str(error), tip="see docs/causes.md, 'Writing your own records'") from None
 

@@ -26,20 +26,70 @@ cd-doctor explains a failed deployment with the records below. Each has a stable
 reused) that appears in reports (`causes[].id`, `failureGroups[].causeId`);
 `cd-doctor causes` lists them and `cd-doctor explain <id>` prints one.
 
-How a failure is matched: every record whose conditions hold fires. A line of the failure's own
-text (diagnostics message, logTail, an agent log given with `--agent-log`) that matches a
-record's pattern ranks first and gives **high** confidence; then a line of the deployment's
-error or status messages; then the diagnostics error code or the exit code in the message;
-then the deployment error code; then the lifecycle event or its status. Generic records
-(marked *generic* below) only restate an error code: exactly one of them ends every list, so
-a diagnosis is never empty.
+How a failure is matched: every record whose conditions hold fires, and the list of causes
+is ranked by the strength of the evidence each record matched.
+
+## How a failure is ranked
+
+1. **A team's own records first.** A record from a `--catalog` file ranks before every
+   built-in record whenever both match, whatever their priorities.
+2. **Then the strongest evidence a record matched**, strongest first:
+   a line of the failure's own text (diagnostics message, logTail, an agent log given with
+   `--agent-log`); a line of the deployment's error or status messages; a *hint* line (a text
+   CodeDeploy prints for several causes); the diagnostics error code; an **error family's**
+   line; the exit code in the message; a line that is a logger's **warning** (the agent printed
+   it and went on: `W, [...] WARN -- :`, `WARN [codedeploy-agent(...)]`); the script name; an
+   instance fact; the deployment error code; the lifecycle event or its status. So a line that
+   names the failure beats a warning the agent recovered from; a specific wording beats an exit
+   code; the most specific cause that fits beats the family of its error.
+3. **`priority`** (0-99) breaks ties between records with the same kind of evidence; it never
+   lifts a record over a stronger kind.
+4. **Root cause before symptom.** A *symptom* record (a failed service check, a script that
+   timed out) ranks after a cause proven by evidence the symptom did not use: the health
+   check failed (symptom) because the database timed out (root cause, on another line); the
+   script timed out because a package install waited on a lock. Both are listed, each with its
+   evidence.
+5. **Generic records last.** Generic records (marked *generic* below) only restate an error
+   code: exactly one of them ends every list, and it is shown only when no line of the text was
+   recognised, so a diagnosis is never empty.
+
+A matched text line gives **high** confidence; a record matched only on codes, facts or a hint
+keeps its own `confidence`. Evidence lists the matched lines best first: a line that is not a
+warning, then the line matched by the record's earliest pattern (records list their most
+specific patterns first), then the earliest line.
+
+## Error families
+
+Under the specific causes, *family* records (marked *family* below, in the "Error families"
+section) recognise a kind of error from any line, the way an engineer would: an IAM denial in
+any wording, a missing path, an unreachable endpoint, a name that does not resolve, a TLS
+failure, an HTTP error status, a package manager or runtime failure, a module that does not
+load, a config file that does not parse. The report names a specific cause when one fits,
+otherwise the family, and the generic fallback only when no line is recognisably an error.
+
+## The parts of an error
+
+A pattern may name what it captures with a named group, `(?P<action>...)`; the record's
+`details` are sentences with `{action}` placeholders, filled from the best matched line and
+appended to the explanation (a sentence whose placeholders were not all captured is left out).
+Values are cut to 160 characters and stripped of quotes and trailing punctuation. One value is
+derived: when a pattern captures `principal` (the ARN or name that was denied), `{who}` says
+whose credentials those are: the instance profile's role (a session named after the instance
+id), the CodeDeploy service role, a pipeline or CI caller, or an IAM user. The names used by the
+built-in records: `action`, `resource`, `principal`, `operation`, `code`, `policy` (IAM);
+`program` (a missing command); `path`, `file`, `line`; `endpoint`, `host`, `port`, `url`,
+`reason`, `status` (network and HTTP); `package`, `repo`, `module`, `tool`, `wanted`, `found`
+(packages and runtimes); `image`, `container` (containers).
 """
 
 _FORMAT_SECTION = f"""\
 ## Writing your own records
 
-`cd-doctor --catalog FILE` adds a team's records; a record with the id of a built-in one
-replaces it. The file is JSON:
+`cd-doctor --catalog FILE` adds a team's records; give `--catalog` several times to load
+several files (a later file replaces an earlier one's record with the same id). A record with
+the id of a built-in one replaces it. Every team record ranks before every built-in record
+whenever both match: the example below names the warm-up job even though the built-in
+`script-timeout` also matches the same failure. The file is JSON:
 
 ```json
 {{
@@ -54,8 +104,9 @@ replaces it. The file is JSON:
       "where": "Optional: which log to open next, on which machine.",
       "category": "Team",
       "when": {{"events": ["AfterInstall"]}},
-      "signals": {{"patterns": ["warm-?up (?:job )?timed out"]}},
+      "signals": {{"patterns": ["warm-?up (?:job )?timed out after (?P<seconds>\\\\d+) ?s"]}},
       "unless": {{"patterns": ["dry run"]}},
+      "details": ["The job gave up after {{seconds}} seconds."],
       "priority": 10,
       "confidence": "medium"
     }}
@@ -82,6 +133,11 @@ replaces it. The file is JSON:
   on-premises instances) and `agentVersion` (the CodeDeploy agent's version string).
 - `priority` (0-99) breaks ties between records whose evidence is of the same kind;
   `confidence` (`high`, `medium`, `low`) applies when only codes or facts matched.
+- `details`: sentences with `{{name}}` placeholders, each a named group of one of the record's
+  patterns (or `{{who}}` beside a `principal` group); see "The parts of an error".
+- `family: true` makes the record an error family (it ranks below specific records with the same
+  kind of evidence); `symptom: true` makes it a symptom (a cause proven by other evidence ranks
+  before it); `generic: true` a fallback. A record is at most one of the three.
 - Patterns may not repeat a repeated group such as `(a+)+`: such patterns can hang on long lines.
 """
 
@@ -104,6 +160,10 @@ def _record_section(record: CauseRecord) -> list[str]:
     lines = [f"### `{record.id}`", "", f"**What it is:** {record.title}."]
     if record.generic:
         lines.append("*Generic: it restates an error code and ranks after every specific cause.*")
+    if record.family:
+        lines.append("*Family: it recognises a kind of error and ranks below the specific causes.*")
+    if record.symptom:
+        lines.append("*Symptom: a cause proven by other evidence in the same failure ranks before it.*")
     lines.append("")
     lines += ["**Why it happens:**", "", record.explanation, ""]
     lines += ["**How to fix:**", ""]
@@ -114,6 +174,10 @@ def _record_section(record: CauseRecord) -> list[str]:
     lines += ["**What it matches:**", ""]
     lines += [f"{'  ' if line.startswith('  ') else ''}- {line.strip()}" for line in match_description(record)]
     lines.append("")
+    if record.details:
+        lines += ["**Details it names:**", ""]
+        lines += [f"- {sentence}" for sentence in record.details]
+        lines.append("")
     lines += ["**References:**", ""]
     lines += [f"- <{link}>" for link in record.docs]
     lines.append("")

@@ -1,20 +1,30 @@
 """Match failure evidence against cause records: which records fire, how strongly, and why.
 
-Scoring follows one rule: a matched line of the failure's own text (message, logTail, an
-agent log) beats a matched line of the deployment's summary, which beats a diagnostics error
-code or exit code, which beats a deployment error code, which beats the event or its status.
-A ``hintPatterns`` line (a text that points at several causes) ranks between a summary line and
-an error code, and does not make the match high-confidence.
-A record's ``priority`` breaks ties inside a kind; generic (fallback) records always rank last.
+Ranking follows evidence strength (docs/causes.md, "How a failure is ranked"):
+
+1. A record from a ``--catalog`` file ranks before every built-in record that fires.
+2. Then by the strongest evidence a record matched: a line of the failure's own text (message,
+   logTail, an agent log) beats a line of the deployment's summary, which beats a hint text
+   (a line that points at several causes), which beats a diagnostics error code, which beats an
+   error family's line, which beats an exit code, which beats an agent warning line (a WARN the
+   agent printed and recovered from), a script name, an instance fact, a deployment error code,
+   the event or its status. An error family's line is weaker than any specific record's line of
+   the same source, so the most specific cause that fits is named first.
+3. A record's ``priority`` breaks ties inside a kind of evidence (it never crosses kinds).
+4. A symptom (a hook-level cause such as a failed health check) ranks after a cause proven by
+   another piece of evidence in the same failure: that one is its root cause.
+5. Generic (fallback) records always rank last; one ends every list.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
 
+from codedeploy_doctor.catalog.captures import clean_captures
 from codedeploy_doctor.catalog.codes import (
     deployment_code_meaning,
     diagnostics_code_meaning,
@@ -23,7 +33,7 @@ from codedeploy_doctor.catalog.codes import (
 )
 from codedeploy_doctor.catalog.model import CauseMatch, FailureEvidence
 from codedeploy_doctor.catalog.prefilter import candidates
-from codedeploy_doctor.catalog.records import CauseRecord, Conditions
+from codedeploy_doctor.catalog.records import CauseRecord, Conditions, fill_details
 from codedeploy_doctor.lifecycle import AGENT_EVENT_ALIASES
 
 MAX_SCAN_CHARS: Final = 65536
@@ -37,11 +47,18 @@ EVIDENCE_CHARS: Final = 300
 MAX_EVIDENCE: Final = 5
 """At most this many evidence items per match."""
 
+MAX_SCANNED_HITS: Final = 50
+"""At most this many matched lines per pattern block are weighed to pick the evidence."""
+
 _TIER_LOG_TEXT: Final = 700
 _TIER_SUMMARY_TEXT: Final = 600
-_TIER_ERROR_CODE: Final = 500
 _TIER_HINT_TEXT: Final = 550
+_TIER_ERROR_CODE: Final = 500
+_TIER_FAMILY_LOG_TEXT: Final = 490
 _TIER_EXIT_CODE: Final = 480
+_TIER_FAMILY_SUMMARY_TEXT: Final = 475
+_TIER_WARNING_TEXT: Final = 470
+_TIER_FAMILY_WARNING_TEXT: Final = 460
 _TIER_SCRIPT_NAME: Final = 450
 _TIER_FACT: Final = 420
 _TIER_DEPLOYMENT_CODE: Final = 400
@@ -49,6 +66,11 @@ _TIER_EVENT: Final = 300
 _TIER_EVENT_STATUS: Final = 250
 _TIER_DEPLOYMENT_STATUS: Final = 200
 _TIER_SCOPE: Final = 100
+_TIER_WEIGHT: Final = 1000
+"""Tiers are scaled past any priority (0-99) and signal-count bonus, so priority never crosses a tier."""
+
+_WARNING_WORDS: Final = frozenset({"w,", "warn", "warning", "[warn]", "[warning]", "warn:", "warning:", "<warn>"})
+"""Level words that mark a logger's warning line (the agent's ``W, [...] WARN -- :`` or ``WARN [...]``)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +111,7 @@ def prepare(evidence: FailureEvidence) -> PreparedEvidence:
         deployment_status=(evidence.deployment_status or "").casefold(),
         exit_code=extract_exit_code(evidence.message),
         own_lines=_lines(evidence.message) + _lines(evidence.log_tail),
-        extra_lines=_extra_lines(evidence.extra_log_lines),
+        extra_lines=_extra_lines(evidence.extra_log_lines + evidence.forensics),
         summary_lines=_lines(summary, MAX_SUMMARY_CHARS),
         script_name=evidence.script_name or "",
     )
@@ -127,6 +149,8 @@ class _Hits:
     def __post_init__(self) -> None:
         self.lines: list[str] = []
         self.facts: list[str] = []
+        self.captures: dict[str, str] = {}
+        self.line_captures: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def add(self, tier: int, evidence: list[str], *, text: bool = False, proof: bool | None = None) -> None:
         """Count one condition that held; a matched text is proof (high confidence) unless it is a hint."""
@@ -144,6 +168,10 @@ class _Hits:
         self.text_matched = self.text_matched or other.text_matched
         self.lines += [item for item in other.lines if item not in self.lines]
         self.facts += [item for item in other.facts if item not in self.facts]
+        for name, value in other.captures.items():
+            self.captures.setdefault(name, value)
+        for line, pairs in other.line_captures.items():
+            self.line_captures.setdefault(line, pairs)
 
     @property
     def evidence(self) -> list[str]:
@@ -160,27 +188,74 @@ def _evidence_line(line: str) -> str:
     return line if len(line) <= EVIDENCE_CHARS else line[: EVIDENCE_CHARS - 1] + "…"
 
 
+def is_warning_line(line: str) -> bool:
+    """Tell whether a log line is a logger's warning (its level word among its first four words)."""
+    return any(word.casefold() in _WARNING_WORDS for word in line[:120].split()[:4])
+
+
+@dataclass(frozen=True)
+class LineHit:
+    """One line a pattern block matched, with what ranks it as evidence."""
+
+    line: str
+    """The evidence line (stripped, cut to ``EVIDENCE_CHARS``)."""
+    pattern_index: int
+    """Index of the first pattern that matched: records list their most specific patterns first."""
+    warning: bool
+    """The line is a logger's warning (the agent printed it and went on)."""
+    captures: tuple[tuple[str, str], ...] = field(default=())
+    """Named groups the pattern captured on this line."""
+
+
 @lru_cache(maxsize=8192)
-def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tuple[str, ...]:
-    """Evidence lines where any pattern matches (cached: many targets share the same agent log)."""
-    found: list[str] = []
-    patterns = candidates(patterns, lines)  # only those that may match (catalog/prefilter.py)
-    if not patterns:
+def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tuple[LineHit, ...]:
+    """Lines where a pattern matches, best evidence first (cached: many targets share one agent log).
+
+    Best first: a line that is not a warning, then the line whose pattern comes first in the
+    record, then the line that comes first in the text. Each line once.
+    """
+    found: list[tuple[tuple[bool, int, int], LineHit]] = []
+    seen: set[str] = set()
+    possible = frozenset(candidates(patterns, lines))  # only those that may match (catalog/prefilter.py)
+    if not possible:
         return ()
-    for line in lines:
-        if any(pattern.search(line) for pattern in patterns):
-            found.append(_evidence_line(line))
-            if len(found) >= MAX_EVIDENCE:
-                break
-    return tuple(found)
+    numbered = [(index, pattern) for index, pattern in enumerate(patterns) if pattern in possible]
+    for position, line in enumerate(lines):
+        for index, pattern in numbered:
+            matched = pattern.search(line)
+            if matched is None:
+                continue
+            cut = _evidence_line(line)
+            if cut not in seen:
+                seen.add(cut)
+                warning = is_warning_line(cut)
+                captures = tuple((name, value) for name, value in matched.groupdict().items() if value)
+                found.append(((warning, index, position), LineHit(cut, index, warning, captures)))
+            break
+        if len(found) >= MAX_SCANNED_HITS:
+            break
+    found.sort(key=lambda item: item[0])
+    return tuple(hit for _, hit in found[:MAX_EVIDENCE])
 
 
-def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool, blocking: bool = False) -> _Hits | None:
+def _text_tier(hits: tuple[LineHit, ...], *, own: bool, family: bool) -> int:
+    """The tier of the best matched line: where it came from, a warning or not, family or not."""
+    if all(hit.warning for hit in hits):
+        return _TIER_FAMILY_WARNING_TEXT if family else _TIER_WARNING_TEXT
+    if family:
+        return _TIER_FAMILY_LOG_TEXT if own else _TIER_FAMILY_SUMMARY_TEXT
+    return _TIER_LOG_TEXT if own else _TIER_SUMMARY_TEXT
+
+
+def _check(
+    block: Conditions, prepared: PreparedEvidence, *, need_all: bool, blocking: bool = False, family: bool = False
+) -> _Hits | None:
     """Evaluate a condition block against the evidence.
 
     With ``need_all`` every listed condition must hold (else None); without it, at least one
     must (else None). An empty block holds. An unknown platform satisfies a platform filter,
-    except in a ``blocking`` (``unless``) block, where it must not veto a record.
+    except in a ``blocking`` (``unless``) block, where it must not veto a record. A ``family``
+    record's lines rank below a specific record's lines of the same source.
     """
     hits = _Hits()
     listed = 0
@@ -232,21 +307,24 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool, blo
             [f"deployment status = {ev.deployment_status}"],
         )
     if block.patterns:
-        log_found = _search(block.patterns, prepared.own_lines) + _search(block.patterns, prepared.extra_lines)
+        log_found = _best(_search(block.patterns, prepared.own_lines) + _search(block.patterns, prepared.extra_lines))
         summary_found = () if log_found else _search(block.patterns, prepared.summary_lines)
+        found = log_found or summary_found
         condition(
-            bool(log_found or summary_found),
-            _TIER_LOG_TEXT if log_found else _TIER_SUMMARY_TEXT,
-            list(log_found or summary_found),
+            bool(found),
+            _text_tier(found, own=bool(log_found), family=family) if found else 0,
+            [hit.line for hit in found],
             text=True,
         )
+        _keep_captures(hits, found)
     if block.hint_patterns:
-        found = (
+        hinted = _best(
             _search(block.hint_patterns, prepared.own_lines)
             + _search(block.hint_patterns, prepared.extra_lines)
             + _search(block.hint_patterns, prepared.summary_lines)
         )
-        condition(bool(found), _TIER_HINT_TEXT, list(dict.fromkeys(found)), text=True, proof=False)
+        condition(bool(hinted), _TIER_HINT_TEXT, [hit.line for hit in hinted], text=True, proof=False)
+        _keep_captures(hits, hinted)
     if block.script_patterns:
         name = prepared.script_name
         condition(
@@ -267,17 +345,39 @@ def _check(block: Conditions, prepared: PreparedEvidence, *, need_all: bool, blo
     return hits if listed == 0 or hits.count > 0 else None
 
 
+def _best(hits: tuple[LineHit, ...]) -> tuple[LineHit, ...]:
+    """Merge hits from several texts: best evidence first, each line once, at most ``MAX_EVIDENCE``.
+
+    Among equals the order of the texts (message, logTail, agent log) stays.
+    """
+    unique: dict[str, LineHit] = {}
+    for hit in hits:
+        unique.setdefault(hit.line, hit)
+    ordered = sorted(enumerate(unique.values()), key=lambda item: (item[1].warning, item[1].pattern_index, item[0]))
+    return tuple(hit for _, hit in ordered[:MAX_EVIDENCE])
+
+
+def _keep_captures(hits: _Hits, found: tuple[LineHit, ...]) -> None:
+    """Keep the first value of each named group, from the best evidence line down."""
+    for hit in found:
+        for name, value in hit.captures:
+            hits.captures.setdefault(name, value)
+        if hit.captures:
+            hits.line_captures.setdefault(hit.line, hit.captures)
+
+
 def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch | None:
     """Match one record against prepared evidence; None when it does not fire."""
     if not record.unless.is_empty():
         blocked = _check(record.unless, prepared, need_all=False, blocking=True)
         if blocked is not None and blocked.count > 0:
             return None
-    required = _check(record.when, prepared, need_all=True)
+    family = record.family
+    required = _check(record.when, prepared, need_all=True, family=family)
     if required is None:
         return None
-    signals = _check(record.signals, prepared, need_all=False)
-    blocks = [found for block in record.any_of if (found := _check(block, prepared, need_all=True))]
+    signals = _check(record.signals, prepared, need_all=False, family=family)
+    blocks = [found for block in record.any_of if (found := _check(block, prepared, need_all=True, family=family))]
     wants_signal = bool(record.any_of) or not record.signals.is_empty()
     if wants_signal and not blocks and (signals is None or signals.count == 0):
         return None
@@ -296,11 +396,15 @@ def match_record(record: CauseRecord, prepared: PreparedEvidence) -> CauseMatch 
             generic=True,
         )
     extra = min(hits.count - 2, 5)
+    captures = clean_captures(hits.captures)
     return CauseMatch(
         cause_id=record.id,
         confidence="high" if hits.text_matched else record.confidence,
         evidence=tuple(evidence[:MAX_EVIDENCE]),
-        score=1000 + hits.tier + record.priority + 2 * max(extra, 0),
+        score=_TIER_WEIGHT * hits.tier + record.priority + 2 * max(extra, 0),
+        detail=fill_details(record.details, captures) if record.details else None,
+        captures=tuple(captures.items()),
+        line_captures=tuple((line, pairs) for line, pairs in hits.line_captures.items() if line in evidence[:MAX_EVIDENCE]),
     )
 
 
@@ -358,6 +462,63 @@ def match_all(records: tuple[CauseRecord, ...], evidence: FailureEvidence) -> li
         if found is not None:
             (generic if found.generic else specific).append(found)
     order = {record.id: index for index, record in enumerate(records)}
-    specific.sort(key=lambda found: (-found.score, order[found.cause_id]))
-    generic.sort(key=lambda found: (-found.score, order[found.cause_id]))
-    return specific + generic[:1]
+    builtin = {record.id for record in records if record.origin != "user"}
+
+    def rank(found: CauseMatch) -> tuple[bool, int, int]:
+        return (found.cause_id in builtin, -found.score, order[found.cause_id])
+
+    specific.sort(key=rank)
+    generic.sort(key=rank)
+    symptoms = {record.id for record in records if record.symptom}
+    details = {record.id: record.details for record in records if record.details}
+    return root_causes_first(specific, symptoms, details) + generic[:1]
+
+
+_WEAK_FACTS: Final = ("lifecycle event = ", "event status = ", "deployment status = ")
+"""Evidence that says where a failure happened, not why: it proves no root cause."""
+
+
+def root_causes_first(
+    ranked: list[CauseMatch], symptoms: set[str], details: dict[str, tuple[str, ...]] | None = None
+) -> list[CauseMatch]:
+    """Move each symptom after the best cause proven by evidence the symptom did not use.
+
+    A failed health check or a timed-out script is what the hook saw; a cause found on another
+    line of the same text (the database timed out, a package lock was held) is why. The root
+    cause's own lines then lead its evidence, and its details are read from them.
+    """
+    ordered = list(ranked)
+    for symptom in [found for found in ranked if found.cause_id in symptoms]:
+        own = set(symptom.evidence)
+        root = next(
+            (found for found in ordered if found.cause_id not in symptoms and any(_proves(item, own) for item in found.evidence)),
+            None,
+        )
+        if root is not None and ordered.index(root) > ordered.index(symptom):
+            ordered.remove(symptom)
+            promoted = _lead_with_own_lines(root, own, (details or {}).get(root.cause_id, ()))
+            ordered[ordered.index(root)] = promoted
+            ordered.insert(ordered.index(promoted) + 1, symptom)
+    return ordered
+
+
+def _proves(item: str, symptom_evidence: set[str]) -> bool:
+    return item not in symptom_evidence and not item.startswith(_WEAK_FACTS)
+
+
+def _lead_with_own_lines(root: CauseMatch, symptom_evidence: set[str], details: tuple[str, ...]) -> CauseMatch:
+    """The root cause with the evidence the symptom did not use first, and details read from it."""
+    evidence = tuple(sorted(root.evidence, key=lambda item: not _proves(item, symptom_evidence)))
+    by_line = dict(root.line_captures)
+    raw: dict[str, str] = {}
+    own_lines = [item for item in evidence if _proves(item, symptom_evidence)]
+    for line in own_lines if any(line in by_line for line in own_lines) else evidence:
+        for name, value in by_line.get(line, ()):
+            raw.setdefault(name, value)
+    captures = clean_captures(raw)
+    return dataclasses.replace(
+        root,
+        evidence=evidence,
+        captures=tuple(captures.items()),
+        detail=fill_details(details, captures) if details else root.detail,
+    )

@@ -37,6 +37,9 @@ class FailureEvidence:
     """Lines from --agent-log files or CloudWatch Logs for this target."""
     instance_facts: dict[str, str] = field(default_factory=dict)
     """Facts about the instance (``state``, ``iamInstanceProfile``), when collected."""
+    forensics: tuple[str, ...] = ()
+    """Lines read beyond CodeDeploy (``diagnosis.forensics``): stopped ECS tasks and their containers,
+    Green target health, alarms, the hook function's log and configuration; matched like log lines."""
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,9 @@ class CauseMatch:
     generic: bool = False
     """True for a fallback record that only restates the error code; a caller may drop it when
     a specific cause was found."""
+    captures: tuple[tuple[str, str], ...] = ()
+    """The parts of the error the record's patterns pulled out (named groups: action, resource,
+    program, path, endpoint, url, status...), cleaned; ``detail`` holds them in sentences."""
+    line_captures: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    """The raw named groups of each evidence line that had any (to re-read details when the
+    evidence is reordered)."""

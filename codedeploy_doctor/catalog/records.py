@@ -9,6 +9,13 @@ has three condition blocks, all optional (see docs/causes.md, "Writing your own 
   record can say "ScriptTimedOut *and* a deregistration script" next to plain signals);
 - ``unless``: if any condition listed holds, the record does not fire.
 
+A record is one of four kinds: a specific cause (the default), an error ``family`` (it
+recognises a kind of error from any line, and ranks below every specific cause with the same
+kind of evidence), a ``symptom`` (a hook-level cause such as a failed health check: another
+cause proven by another line of the same text is its root cause and ranks before it), or a
+``generic`` fallback. ``details`` are sentences with ``{name}`` placeholders filled from the
+named groups (``(?P<name>...)``) of the patterns that matched.
+
 Regular expressions are compiled once, case-insensitively, when the catalog is loaded.
 """
 
@@ -42,6 +49,15 @@ _LIST_KEYS: Final = {
     "deploymentStatuses": "deployment_statuses",
 }
 _SCOPES: Final = ("target", "deployment")
+
+_PLACEHOLDER: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]{0,40})\}")
+"""A ``{name}`` placeholder in a ``details`` sentence."""
+
+DERIVED_CAPTURES: Final = frozenset({"who"})
+"""Placeholders filled from other captures rather than a pattern group (``who`` from ``principal``)."""
+
+ORIGINS: Final = ("builtin", "user")
+"""Where a record comes from: the shipped catalog, or a ``--catalog`` file."""
 
 
 class CatalogFormatError(ValueError):
@@ -150,6 +166,17 @@ class CauseRecord:
     """Confidence when only codes or facts matched (a matched text pattern is always high)."""
     generic: bool = False
     """A fallback that restates an error code; ranked after every specific record."""
+    family: bool = False
+    """An error family: it recognises a kind of error (an IAM denial, a missing path...) from any
+    line and ranks below every specific record with the same kind of evidence."""
+    symptom: bool = False
+    """A hook-level cause (a failed health check, a timeout): a cause proven by another line of
+    the same text is its root cause and ranks before it."""
+    details: tuple[str, ...] = ()
+    """Sentences with ``{name}`` placeholders filled from the patterns' named groups; a sentence
+    whose placeholders were not all captured is left out."""
+    origin: str = "builtin"
+    """``builtin`` or ``user`` (a ``--catalog`` file): user records rank before built-in ones."""
 
     @property
     def is_catch_all(self) -> bool:
@@ -200,6 +227,9 @@ _RECORD_KEYS: Final = frozenset(
         "priority",
         "confidence",
         "generic",
+        "family",
+        "symptom",
+        "details",
     }
 )
 
@@ -227,9 +257,11 @@ def _parse_record(raw: object, where: str) -> CauseRecord:
     priority = data.get("priority", 0)
     if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 99:
         raise CatalogFormatError(f"{where}: 'priority' must be an integer from 0 to 99")
-    generic = data.get("generic", False)
-    if not isinstance(generic, bool):
-        raise CatalogFormatError(f"{where}: 'generic' must be true or false")
+    generic = _flag(data, "generic", where)
+    family = _flag(data, "family", where)
+    symptom = _flag(data, "symptom", where)
+    if generic + family + symptom > 1:
+        raise CatalogFormatError(f"{where}: a record is at most one of 'generic', 'family' and 'symptom'")
     confidence = data.get("confidence", "low" if generic else "medium")
     if confidence not in _CONFIDENCES:
         raise CatalogFormatError(f"{where}: 'confidence' must be one of {', '.join(_CONFIDENCES)}")
@@ -247,6 +279,12 @@ def _parse_record(raw: object, where: str) -> CauseRecord:
         raise CatalogFormatError(f"{where}: an 'anyOf' block must list at least one condition")
     if not generic and when.is_empty() and signals.is_empty() and not any_of:
         raise CatalogFormatError(f"{where}: a record that is not generic needs 'when', 'signals' or 'anyOf'")
+    details = _text_list(data, "details", where, required=False)
+    captured = _group_names((when, signals, *any_of)) | DERIVED_CAPTURES
+    for sentence in details:
+        missing = sorted(set(_PLACEHOLDER.findall(sentence)) - captured)
+        if missing:
+            raise CatalogFormatError(f"{where}: 'details' placeholder {{{missing[0]}}} is not a named group of any pattern")
     return CauseRecord(
         id=record_id,
         title=title,
@@ -262,7 +300,32 @@ def _parse_record(raw: object, where: str) -> CauseRecord:
         priority=priority,
         confidence=confidence,
         generic=generic,
+        family=family,
+        symptom=symptom,
+        details=details,
     )
+
+
+def _flag(data: Mapping[str, object], key: str, where: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise CatalogFormatError(f"{where}: {key!r} must be true or false")
+    return value
+
+
+def _group_names(blocks: tuple[Conditions, ...]) -> set[str]:
+    """Named groups of every text pattern in the blocks (what ``details`` may use)."""
+    return {name for block in blocks for pattern in block.patterns + block.hint_patterns for name in pattern.groupindex}
+
+
+def fill_details(details: tuple[str, ...], captures: Mapping[str, str]) -> str | None:
+    """The ``details`` sentences whose placeholders were all captured, filled, joined by spaces."""
+    filled: list[str] = []
+    for sentence in details:
+        names = _PLACEHOLDER.findall(sentence)
+        if all(captures.get(name) for name in names):
+            filled.append(_PLACEHOLDER.sub(lambda found: captures[found.group(1)], sentence))
+    return " ".join(filled) or None
 
 
 def _parse_conditions(raw: object, where: str) -> Conditions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -10,11 +11,13 @@ from codedeploy_doctor.catalog import Catalog, builtin_catalog
 from codedeploy_doctor.catalog.model import CauseMatch
 from codedeploy_doctor.diagnosis.evidence import EvidenceReader
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
+from codedeploy_doctor.diagnosis.forensics import forensic_notes
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
+from codedeploy_doctor.diagnosis.key_line import key_line_for
 from codedeploy_doctor.diagnosis.previous_revision import CAUSE_ID as PREVIOUS_REVISION_CAUSE
 from codedeploy_doctor.diagnosis.previous_revision import previous_deployment_id, previous_revision_note, runs_previous_revision
 from codedeploy_doctor.diagnosis.summary import ENDED_WELL, FAILED_STATUSES, deployment_summary
-from codedeploy_doctor.diagnosis.targets import target_views
+from codedeploy_doctor.diagnosis.targets import foreign_target_ids, target_views, without_foreign
 from codedeploy_doctor.lifecycle import NO_SCRIPT_EVENTS
 from codedeploy_doctor.report import Cause, DeploymentSummary, FailureGroup, LifecycleEventFailure, Report
 from codedeploy_doctor.snapshot import Snapshot
@@ -30,6 +33,10 @@ DEPLOYMENTS_LOG = "/opt/codedeploy-agent/deployment-root/deployment-logs/codedep
 def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     """Diagnose one deployment from its snapshot."""
     catalog = catalog or builtin_catalog()
+    # A target that names another deployment is no part of this one: left out, with a warning.
+    foreign = foreign_target_ids(snapshot.targets, snapshot.deployment_id)
+    if foreign:
+        snapshot = dataclasses.replace(snapshot, targets=without_foreign(snapshot.targets, snapshot.deployment_id))
     summary = deployment_summary(snapshot)
     platform = summary.compute_platform
     views = target_views(snapshot.targets)
@@ -47,6 +54,9 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     causes = rank_causes(catalog, first_matches, groups, first) if (first or deployment_failed) else ()
     warnings = [warning_for(error) for error in snapshot.errors]
     warnings.extend(collection_warnings(snapshot, summary))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        warnings.append(f"left out {len(foreign)} target(s) that belong to another deployment (deploymentId): {shown}")
     if grouping.inferred:
         warnings.append(
             f"{grouping.inferred} failed targets were given their group's cause without being matched one by one "
@@ -66,7 +76,8 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
         targets_total=overview_total or len(views),
         targets_examined=len(views),
         log_locations=log_locations(snapshot, first),
-        notes=(note,) if note else (),
+        notes=((note,) if note else ()) + forensic_notes(snapshot),
+        key_line=key_line_for(snapshot, first, causes),
     )
 
 
@@ -132,8 +143,8 @@ def log_locations(snapshot: Snapshot, first: LifecycleEventFailure | None) -> tu
         group_id = snapshot.deployment_group.get("deploymentGroupId")
     group_id = group_id or snapshot.deployment.get("deploymentGroupId") or "<deployment-group-id>"
     root = f"/opt/codedeploy-agent/deployment-root/{group_id}"
-    agent = f"{first.target_id}: {AGENT_LOG} (the agent itself: polling, credentials, errors)"
-    everything = f"{first.target_id}: {DEPLOYMENTS_LOG} (all deployments' script output)"
+    agent = f"{first.target_id}: {AGENT_LOG} (the agent's own log)"
+    everything = f"{first.target_id}: {DEPLOYMENTS_LOG} (every deployment's scripts)"
     if first.status in ("Pending", "Skipped", "Unknown") and not (first.error_code or first.script_name or first.log_tail):
         # The event never ran (or never reported): no script output of it exists; the agent knows why.
         return (agent, everything)
@@ -149,7 +160,7 @@ def log_locations(snapshot: Snapshot, first: LifecycleEventFailure | None) -> tu
             )
         return (f"{first.target_id}: {where}", everything, agent)
     scripts = f"{root}/{snapshot.deployment_id}/logs/scripts.log"
-    return (f"{first.target_id}: {scripts} (this deployment's script output)", everything, agent)
+    return (f"{first.target_id}: {scripts} (this deployment's scripts)", everything, agent)
 
 
 _HOOK_NAME = re.compile(r"\bhook (?P<name>[A-Za-z0-9_-]{1,140}) reported\b")

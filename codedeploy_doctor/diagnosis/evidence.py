@@ -1,4 +1,4 @@
-"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, instance facts.
+"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, instance facts, forensics.
 
 A diagnosis asks this for every failed target. What the answers share is worked out once per
 snapshot by an :class:`EvidenceReader`: the EC2 facts indexed by instance id, and each extra log
@@ -8,6 +8,7 @@ filtered to this deployment once (not once per failure).
 from __future__ import annotations
 
 from codedeploy_doctor.catalog.model import FailureEvidence
+from codedeploy_doctor.diagnosis.forensics import forensic_lines
 from codedeploy_doctor.diagnosis.log_window import deployment_window, filter_lines
 from codedeploy_doctor.report import DeploymentSummary, LifecycleEventFailure
 from codedeploy_doctor.snapshot import JsonObject, Snapshot
@@ -41,6 +42,7 @@ class EvidenceReader:
             deployment_status=summary.status,
             extra_log_lines=self.extra_log_lines(target_id),
             instance_facts=self.instance_facts(target_id),
+            forensics=forensic_lines(self._snapshot, failure),
         )
 
     def extra_log_lines(self, target_id: str | None) -> tuple[str, ...]:

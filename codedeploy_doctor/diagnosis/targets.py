@@ -78,3 +78,25 @@ def text_field(source: JsonObject, key: str) -> str | None:
 def labels(views: Sequence[TargetView]) -> set[str]:
     """The labels present among targets."""
     return {view.label for view in views if view.label}
+
+
+def foreign_target_ids(targets: Iterable[JsonObject], deployment_id: str) -> list[str]:
+    """Ids of targets that name another deployment (``deploymentId``): they are no part of this one."""
+    foreign: list[str] = []
+    for target in targets:
+        view = target_view(target)
+        if view is None:
+            continue
+        named = text_field(view.raw, "deploymentId")
+        if named is not None and named != deployment_id:
+            foreign.append(view.target_id)
+    return foreign
+
+
+def without_foreign(targets: Sequence[JsonObject], deployment_id: str) -> list[JsonObject]:
+    """``targets`` without those that name another deployment."""
+    return [
+        target
+        for target in targets
+        if text_field((view.raw if (view := target_view(target)) else {}), "deploymentId") in (None, deployment_id)
+    ]

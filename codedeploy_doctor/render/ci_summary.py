@@ -7,7 +7,7 @@
   to **stderr**: the runner reads workflow commands from both stdout and stderr of a step
   (``actions/runner``: ``ScriptHandler`` hands both streams to an ``OutputManager`` that runs
   ``ActionCommandManager.TryProcessCommand`` on every line), and stdout carries the report only
-  (CONTRACTS §1). Data and properties are escaped as the runner unescapes them
+  (README, "Output"). Data and properties are escaped as the runner unescapes them
   (``%``→``%25``, CR→``%0D``, LF→``%0A``; in properties also ``:``→``%3A`` and ``,``→``%2C``).
 - The runner also treats any *report* line that starts with ``::`` (after leading spaces) or
   contains ``##[`` as a command. A log line can hold either, so on GitHub Actions the report on

@@ -1,4 +1,4 @@
-"""The JSON report (CONTRACTS §4): camelCase, every untrusted string cleaned and redacted."""
+"""The JSON report (docs/report.schema.json): camelCase, every untrusted string cleaned and redacted."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 
 from codedeploy_doctor import TOOL_NAME, __version__
 from codedeploy_doctor.render import RenderOptions
+from codedeploy_doctor.render.mitigation import mitigation_commands
 from codedeploy_doctor.report import (
     SCHEMA_VERSION,
     BlueTraffic,
     Cause,
     DeploymentSummary,
     FailureGroup,
+    KeyLine,
     LifecycleEventFailure,
     Report,
 )
@@ -35,7 +37,16 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "targets": {"total": report.targets_total, "examined": report.targets_examined},
         "logLocations": list(report.log_locations),
         "notes": list(report.notes),
+        "keyLine": _key_line(report.key_line),
+        "replay": {"recordedAt": report.replay.recorded_at} if report.replay else None,
+        "mitigation": list(mitigation_commands(report)),
     }
+
+
+def _key_line(key: KeyLine | None) -> dict[str, Any] | None:
+    if key is None:
+        return None
+    return {"text": key.text, "source": key.source, "lineIndex": key.line_index, "fromEvidence": key.from_evidence}
 
 
 def _deployment(summary: DeploymentSummary) -> dict[str, Any]:
@@ -107,6 +118,7 @@ def _traffic(traffic: BlueTraffic) -> dict[str, Any]:
         "verdict": traffic.verdict,
         "summary": traffic.summary,
         "basis": traffic.basis,
+        "rule": traffic.rule,
         "checks": [{"source": check.source, "ok": check.ok, "detail": check.detail} for check in traffic.checks],
         "environments": [
             {

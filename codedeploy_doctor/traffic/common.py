@@ -7,48 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codedeploy_doctor.call_warnings import warning_for
-from codedeploy_doctor.report import TrafficCheck, Verdict
+from codedeploy_doctor.report import TrafficCheck
 from codedeploy_doctor.snapshot import JsonObject, Snapshot
-from codedeploy_doctor.traffic.facts import Facts, Target, as_list, as_object, as_str, failed_calls
+from codedeploy_doctor.traffic.facts import Facts, as_list, as_object, as_str, failed_calls
 
 LIFECYCLE_SOURCE = "codedeploy:lifecycle-events"
 """Check source for inferences from CodeDeploy's lifecycle events."""
 
 ROLLBACK_SOURCE = "codedeploy:rollback"
 """Check source for the rollback deployment's status."""
-
-SHARE_EPSILON = 0.01
-"""Shares within this many percentage points of 0 or 100 count as 0 or 100."""
-
-
-def count_verdict(serving: int, total: int) -> Verdict:
-    """Return serving when all serve, partial when some do, not-serving when none does."""
-    if total > 0 and serving >= total:
-        return "serving"
-    return "partial" if serving > 0 else "not-serving"
-
-
-def share_verdict(share: float) -> Verdict:
-    """Return the verdict for Blue's share of production traffic (0..100)."""
-    if share >= 100 - SHARE_EPSILON:
-        return "serving"
-    return "not-serving" if share <= SHARE_EPSILON else "partial"
-
-
-def infer_from_allow_traffic(target: Target | None, kind: str, moved: str, split: str) -> tuple[Verdict, str]:
-    """CodeDeploy's own view when the traffic layer says nothing: traffic moves at AllowTraffic.
-
-    ``kind`` names the target ("ECS", "Lambda"), ``moved`` what a succeeded AllowTraffic did and
-    ``split`` what may be split while it runs or after it failed.
-    """
-    if target is None:
-        return "unknown", f"no {kind} target in the snapshot"
-    allow = target.event_status("AllowTraffic")
-    if allow == "Succeeded":
-        return "not-serving", f"AllowTraffic moved {moved}"
-    if allow in ("InProgress", "Failed", "Unknown"):
-        return "unknown", f"AllowTraffic {allow}: {split} may be split"
-    return "serving", "AllowTraffic never ran"
 
 
 def percent(share: float) -> str:

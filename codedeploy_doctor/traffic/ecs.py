@@ -22,18 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
+from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck
 from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, JsonObject
-from codedeploy_doctor.traffic.common import (
-    LIFECYCLE_SOURCE,
-    SHARE_EPSILON,
-    failure_checks,
-    infer_from_allow_traffic,
-    percent,
-    read_rollback,
-    share_verdict,
-)
+from codedeploy_doctor.traffic.common import LIFECYCLE_SOURCE, failure_checks, percent, read_rollback
 from codedeploy_doctor.traffic.facts import (
     Facts,
     Target,
@@ -45,6 +38,17 @@ from codedeploy_doctor.traffic.facts import (
     target_group_name_from_arn,
 )
 from codedeploy_doctor.traffic.load_balancers import TARGET_HEALTH_SOURCE, LoadBalancerState, read_target_group
+from codedeploy_doctor.traffic.rules import (
+    SHARE_EPSILON,
+    Reading,
+    Rule,
+    RuleTable,
+    Unread,
+    always,
+    by_share,
+    inferred_rules,
+    share_verdict,
+)
 
 LISTENERS_SOURCE = "elbv2:DescribeListeners"
 """Check source for listener forward weights."""
@@ -239,8 +243,123 @@ def _member(
     return EnvironmentMember(id=identifier, health=status, traffic_share=share, detail="; ".join(details) or None)
 
 
-def assess_ecs(facts: Facts) -> BlueTraffic:
-    """Judge an ECS blue/green deployment."""
+@dataclass(frozen=True)
+class EcsEvidence:
+    """What an ECS deployment's verdict rests on, read once."""
+
+    facts: Facts
+    """The deployment-level facts."""
+    target: Target | None
+    """The ECS target, if read."""
+    blue_info: JsonObject | None
+    """Blue's ``taskSetsInfo`` entry."""
+    green_info: JsonObject | None
+    """Green's ``taskSetsInfo`` entry."""
+    labelled: bool
+    """False when the task sets carry no Blue/Green label (the first is taken as Blue)."""
+    blue_tg: str | None
+    """Blue's target group (from its task set, else the one production forwards to)."""
+    green_tg: str | None
+    """Green's target group."""
+    guessed_blue: bool
+    """True when Blue's target group was taken from the listener (no task set names it)."""
+    service: JsonObject | None
+    """The ECS service, if read."""
+    service_read: bool
+    """True when DescribeServices answered."""
+    controller: str | None
+    """The service's deployment controller, when it can be told."""
+    splits: tuple[_ListenerSplit | None, ...]
+    """Each production listener's routes into the deployment's target groups (None: not known)."""
+    test_splits: tuple[_ListenerSplit, ...]
+    """The test listeners' routes, when read."""
+    listeners_read: bool
+    """True when every production listener's routes are known."""
+    blue_state: Reading[LoadBalancerState]
+    """Blue's target group health."""
+    green_state: LoadBalancerState | None
+    """Green's target group health, if read."""
+    blue_share: Reading[float]
+    """Blue's share of production traffic per the listeners (mean over them)."""
+    green_share: float | None
+    """Green's share per the listeners."""
+    mixed: bool
+    """True when routes (or listeners) give Blue different shares: no single percentage is true."""
+    problems: tuple[TrafficCheck, ...]
+    """Failed checks for what could not be read."""
+    served: Reading[tuple[str, ...]]
+    """Outside CodeDeploy: the target groups production forwards to."""
+    served_states: Reading[tuple[LoadBalancerState, ...]]
+    """Outside CodeDeploy: their health."""
+    rollback_succeeded: str | None
+    """The id of a rollback that succeeded, if any."""
+
+    @property
+    def outside_codedeploy(self) -> bool:
+        """True when the service's deployment controller is not CODE_DEPLOY: CodeDeploy manages nothing."""
+        return self.service is not None and self.controller is not None and self.controller != "CODE_DEPLOY"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Target group name to Blue or Green."""
+        return {name: label for name, label in ((self.blue_tg, "Blue"), (self.green_tg, "Green")) if name}
+
+    @property
+    def read_splits(self) -> list[_ListenerSplit]:
+        """The production listeners that were read."""
+        return [split for split in self.splits if split is not None]
+
+    @property
+    def blue_healthy(self) -> int:
+        """Healthy targets in Blue's target group (0 when unread)."""
+        return len(self.blue_state.serving) if isinstance(self.blue_state, LoadBalancerState) else 0
+
+    @property
+    def target_read(self) -> bool:
+        """True when the ECS target is in the snapshot."""
+        return self.target is not None
+
+    @property
+    def allow_traffic(self) -> str | None:
+        """AllowTraffic's status."""
+        return self.target.event_status("AllowTraffic") if self.target else None
+
+    @property
+    def codedeploy_blue_share(self) -> float | None:
+        """Blue's task set ``trafficWeight`` per CodeDeploy."""
+        return as_number(as_object(self.blue_info).get("trafficWeight"))
+
+    @property
+    def share(self) -> float:
+        """Blue's listener share (0 when unread)."""
+        return self.blue_share if isinstance(self.blue_share, float) else 0.0
+
+    @property
+    def service_name(self) -> str:
+        """The service's name for summaries."""
+        return as_str(as_object(self.service).get("serviceName")) or "the ECS service"
+
+
+def _listener_problems(
+    facts: Facts, view: TrafficView, prod_arns: Sequence[str], splits: Sequence[_ListenerSplit | None]
+) -> list[TrafficCheck]:
+    problems = failure_checks(facts.snapshot, "elbv2", ["DescribeListeners", "DescribeRules"])
+    if not prod_arns:
+        problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail="the deployment names no production listener"))
+    elif not any(p.source.startswith(("elbv2:DescribeListeners", "elbv2:DescribeRules")) for p in problems):
+        missing = [arn for arn, split in zip(prod_arns, splits, strict=True) if split is None]
+        detail = (
+            "production listener not in the snapshot"
+            if any(view.listener(arn) is None for arn in missing)
+            else "production listener's rules not in the snapshot, and its default action does not forward "
+            "to the deployment's target groups"
+        )
+        problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail=detail))
+    return problems
+
+
+def read_ecs_evidence(facts: Facts) -> EcsEvidence:
+    """Read task sets, listeners, target health and the service of an ECS deployment."""
     view = TrafficView(facts.snapshot.traffic)
     snapshot = facts.snapshot
     targets = facts.targets_of("ECSTarget")
@@ -250,69 +369,74 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
     pair_names = [n for n in (as_str(as_object(g).get("name")) for g in as_list(pair.get("targetGroups"))) if n]
     prod_arns = [a for a in (as_str(x) for x in as_list(as_object(pair.get("prodTrafficRoute")).get("listenerArns"))) if a]
     test_arns = [a for a in (as_str(x) for x in as_list(as_object(pair.get("testTrafficRoute")).get("listenerArns"))) if a]
-
     blue_info, green_info, labelled = _task_sets(target)
     blue_tg, green_tg = _tg_name(blue_info), _tg_name(green_info)
-    labels = {name: label for name, label in ((blue_tg, "Blue"), (green_tg, "Green")) if name}
     service = _service_for(view, facts, target)
-    service_read = view.services() is not None
     controller = _controller(service)
-
-    checks: list[TrafficCheck] = [_events_check(target, blue_info, green_info, labelled)]
-    problems: list[TrafficCheck] = []
-    problems.extend(failure_checks(snapshot, "ecs", ["DescribeServices"]))
-
+    problems = failure_checks(snapshot, "ecs", ["DescribeServices"])
     rules_failed = bool(failure_checks(snapshot, "elbv2", ["DescribeRules"]))
-    splits = [_listener_split(view, arn, pair_names, rules_failed=rules_failed) for arn in prod_arns]
+    splits = tuple(_listener_split(view, arn, pair_names, rules_failed=rules_failed) for arn in prod_arns)
     listeners_read = bool(prod_arns) and all(split is not None for split in splits)
     if not listeners_read:
-        problems.extend(failure_checks(snapshot, "elbv2", ["DescribeListeners", "DescribeRules"]))
-        if not prod_arns:
-            problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail="the deployment names no production listener"))
-        elif not any(p.source.startswith(("elbv2:DescribeListeners", "elbv2:DescribeRules")) for p in problems):
-            missing = [arn for arn, split in zip(prod_arns, splits, strict=True) if split is None]
-            detail = (
-                "production listener not in the snapshot"
-                if any(view.listener(arn) is None for arn in missing)
-                else "production listener's rules not in the snapshot, and its default action does not forward "
-                "to the deployment's target groups"
-            )
-            problems.append(TrafficCheck(source=LISTENERS_SOURCE, ok=False, detail=detail))
-
+        problems.extend(_listener_problems(facts, view, prod_arns, splits))
+    rollback = read_rollback(facts)
+    base: dict[str, Any] = {
+        "facts": facts,
+        "target": target,
+        "blue_info": blue_info,
+        "green_info": green_info,
+        "labelled": labelled,
+        "service": service,
+        "service_read": view.services() is not None,
+        "controller": controller,
+        "listeners_read": listeners_read,
+        "rollback_succeeded": rollback.deployment_id if rollback is not None and rollback.succeeded else None,
+    }
     if service is not None and controller is not None and controller != "CODE_DEPLOY":
         # CodeDeploy manages nothing here: judge whatever production forwards to, in or out of the pair.
-        any_forward = [_listener_split(view, arn, None, rules_failed=rules_failed) for arn in prod_arns]
-        return _not_under_codedeploy(facts, view, service, controller, any_forward, listeners_read, checks, problems)
+        any_forward = tuple(_listener_split(view, arn, None, rules_failed=rules_failed) for arn in prod_arns)
+        served = sorted({tg for split in any_forward if split is not None for tg in split.target_groups})
+        states: list[LoadBalancerState] = []
+        for tg in served:
+            state, failed = read_target_group(view, snapshot, tg)
+            if state is None:
+                problems.extend(p for p in failed if p not in problems)
+            else:
+                states.append(state)
+        unread = Unread("the production listener was not read")
+        return EcsEvidence(
+            **base,
+            blue_tg=None,
+            green_tg=None,
+            guessed_blue=False,
+            splits=any_forward,
+            test_splits=(),
+            blue_state=unread,
+            green_state=None,
+            blue_share=unread,
+            green_share=None,
+            mixed=False,
+            problems=tuple(problems),
+            served=tuple(served) if listeners_read else unread,
+            served_states=tuple(states) if listeners_read and served and len(states) == len(served) else unread,
+        )
 
     no_task_sets = blue_info is None and green_info is None
     traffic_untouched = target is None or target.event_status("AllowTraffic") in (None, "Pending", "Skipped")
     guess = (target is not None and traffic_untouched) or (target is None and _no_target_ever(facts))
+    guessed = False
     if blue_tg is None and no_task_sets and guess and listeners_read and len(pair_names) == 2:
         # No ECS target to name Blue because the deployment failed before creating one: Blue is
         # the target group production still forwards to, when that is exactly one of the pair.
         # (A target that exists but was not read could be Green's: then nothing is guessed.)
         live = [name for name in pair_names if any(s.share_of(name) > SHARE_EPSILON for s in splits if s is not None)]
         if len(live) == 1:
-            blue_tg = live[0]
+            blue_tg, guessed = live[0], True
             green_tg = next(name for name in pair_names if name != blue_tg)
-            labels = {blue_tg: "Blue", green_tg: "Green"}
-            checks.append(
-                TrafficCheck(
-                    source=LISTENERS_SOURCE,
-                    ok=True,
-                    detail=f"{'the ECS target names no task set' if target else 'no ECS target in the snapshot'}: "
-                    f"Blue taken as {blue_tg}, the target group production forwards to",
-                )
-            )
 
     blue_state, blue_problems = read_target_group(view, snapshot, blue_tg) if blue_tg else (None, [])
     green_state, _ = read_target_group(view, snapshot, green_tg) if green_tg else (None, [])
-    for problem in blue_problems:
-        if problem not in problems:
-            problems.append(problem)
-
-    blue_share: float | None = None
-    green_share: float | None = None
+    problems.extend(p for p in blue_problems if p not in problems)
     read = [s for s in splits if s is not None]
     # Routes that split differently (a rule to Green beside a default action to Blue) carry
     # unknown fractions of traffic: the verdict is partial, but no single percentage is true.
@@ -321,121 +445,294 @@ def assess_ecs(facts: Facts) -> BlueTraffic:
         and blue_tg is not None
         and (any(not s.uniform(blue_tg) for s in read) or len({round(s.share_of(blue_tg), 6) for s in read}) > 1)
     )
+    blue_share: Reading[float] = Unread("the production listener or Blue's target group is unknown")
+    green_share = None
     if listeners_read and blue_tg:
         blue_share = sum(s.share_of(blue_tg) for s in read) / len(read)
         green_share = sum(s.share_of(green_tg) for s in read) / len(read) if green_tg else None
-        for split in read:
-            checks.append(
-                TrafficCheck(
-                    source=LISTENERS_SOURCE,
-                    ok=split.share_of(blue_tg) > SHARE_EPSILON,
-                    detail=_describe_split(split, labels, "production"),
-                )
-            )
-    if test_arns:
-        for test_split in (_listener_split(view, arn, pair_names) for arn in test_arns):
-            if test_split is not None:
-                checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=True, detail=_describe_split(test_split, labels, "test")))
-    if blue_state is not None:
-        healthy = len(blue_state.serving)
-        checks.append(
-            TrafficCheck(
-                source=TARGET_HEALTH_SOURCE,
-                ok=healthy > 0,
-                detail=f"{healthy}/{len(blue_state.targets)} targets healthy in {blue_tg} (Blue)",
-            )
-        )
-    if green_state is not None:
-        checks.append(
-            TrafficCheck(
-                source=TARGET_HEALTH_SOURCE,
-                ok=True,
-                detail=f"{len(green_state.serving)}/{len(green_state.targets)} targets healthy in {green_tg} (Green)",
-            )
-        )
-    blue_task_set = _service_task_set(service, blue_info)
-    green_task_set = _service_task_set(service, green_info)
-    if service is not None:
-        checks.append(_service_check(service, controller, blue_info, blue_task_set, green_task_set))
     if not blue_tg:
         problems.append(
             TrafficCheck(
                 source=LIFECYCLE_SOURCE, ok=False, detail="no Blue task set in the snapshot: Blue's target group is unknown"
             )
         )
-    checks.extend(problems)
+    test_splits = tuple(split for split in (_listener_split(view, arn, pair_names) for arn in test_arns) if split is not None)
+    unread_served = Unread("CodeDeploy manages the service")
+    return EcsEvidence(
+        **base,
+        blue_tg=blue_tg,
+        green_tg=green_tg,
+        guessed_blue=guessed,
+        splits=splits,
+        test_splits=test_splits,
+        blue_state=blue_state if blue_state is not None else Unread("Blue's target group health was not read"),
+        green_state=green_state,
+        blue_share=blue_share,
+        green_share=green_share,
+        mixed=mixed,
+        problems=tuple(problems),
+        served=unread_served,
+        served_states=unread_served,
+    )
 
-    verdict: Verdict
-    basis: Basis
-    if blue_share is not None and blue_state is None and blue_share <= SHARE_EPSILON:
-        # The listener sends Blue nothing: its health cannot change that.
-        basis = "traffic-layer"
-        verdict = "not-serving"
-        summary = f"production listener sends {percent(blue_share)} to Blue ({blue_tg})"
-        if green_share is not None and green_tg:
-            summary += f" and {percent(green_share)} to Green ({green_tg})"
-    elif blue_share is not None and blue_state is None:
-        # The listener says where traffic goes; without Blue's health nothing is confirmed.
-        basis = "codedeploy-only"
-        verdict = share_verdict(blue_share)
-        share = "part of the traffic" if mixed else percent(blue_share)
-        summary = f"production listener sends {share} to Blue ({blue_tg}); Blue's target health was not read"
-    elif blue_share is not None and blue_state is not None:
-        basis = "traffic-layer"
-        healthy = len(blue_state.serving)
-        verdict = share_verdict(blue_share)
-        if verdict != "not-serving" and healthy == 0:
-            verdict = "not-serving"
-            share = "part of the traffic" if mixed else percent(blue_share)
-            summary = f"the production listener sends {share} to {blue_tg}, which has no healthy target"
-        elif mixed:
-            blue_health = f"{healthy}/{len(blue_state.targets)} healthy"
-            routes = "; ".join(_describe_split(split, labels, "production") for split in read)
-            summary = f"production routes differ, so Blue ({blue_tg}, {blue_health}) gets part of the traffic: {routes}"
-        else:
-            blue_health = f"{healthy}/{len(blue_state.targets)} healthy"
-            summary = f"production listener sends {percent(blue_share)} to Blue ({blue_tg}, {blue_health})"
-            if green_share is not None and green_tg:
-                green_health = f", {len(green_state.serving)}/{len(green_state.targets)} healthy" if green_state else ""
-                summary += f" and {percent(green_share)} to Green ({green_tg}{green_health})"
-    else:
-        basis = "codedeploy-only"
-        verdict, inferred = _infer(facts, target, blue_info)
-        summary = f"{inferred} (per CodeDeploy, not confirmed against the load balancer)"
 
-    cd_blue = as_number(as_object(blue_info).get("trafficWeight"))
-    cd_green = as_number(as_object(green_info).get("trafficWeight"))
-    if mixed:
+def _outside(e: EcsEvidence) -> str:
+    return (
+        f"ECS service {e.service_name} is not under CodeDeploy (deploymentController {e.controller}, must be CODE_DEPLOY): "
+        "CodeDeploy shifted no traffic"
+    )
+
+
+def _served_health(e: EcsEvidence) -> tuple[int, int]:
+    states = e.served_states if isinstance(e.served_states, tuple) else ()
+    return sum(len(state.serving) for state in states), sum(len(state.targets) for state in states)
+
+
+def _forwards_to_served(e: EcsEvidence) -> str:
+    healthy, total = _served_health(e)
+    served = ", ".join(e.served) if isinstance(e.served, tuple) else ""
+    return f"{_outside(e)}; production listener forwards to {served} with {healthy}/{total} healthy targets"
+
+
+def _sends_nothing(e: EcsEvidence) -> str:
+    text = f"production listener sends {percent(e.share)} to Blue ({e.blue_tg})"
+    if e.green_share is not None and e.green_tg:
+        text += f" and {percent(e.green_share)} to Green ({e.green_tg})"
+    return text
+
+
+def _share_words(e: EcsEvidence) -> str:
+    return "part of the traffic" if e.mixed else percent(e.share)
+
+
+def _blue_health(e: EcsEvidence) -> str:
+    total = len(e.blue_state.targets) if isinstance(e.blue_state, LoadBalancerState) else 0
+    return f"{e.blue_healthy}/{total} healthy"
+
+
+def _routes_differ(e: EcsEvidence) -> str:
+    routes = "; ".join(_describe_split(split, e.labels, "production") for split in e.read_splits)
+    return f"production routes differ, so Blue ({e.blue_tg}, {_blue_health(e)}) gets part of the traffic: {routes}"
+
+
+def _listener_sends(e: EcsEvidence) -> str:
+    text = f"production listener sends {percent(e.share)} to Blue ({e.blue_tg}, {_blue_health(e)})"
+    if e.green_share is not None and e.green_tg:
+        green = e.green_state
+        green_health = f", {len(green.serving)}/{len(green.targets)} healthy" if green else ""
+        text += f" and {percent(e.green_share)} to Green ({e.green_tg}{green_health})"
+    return text
+
+
+ECS_RULES: RuleTable[EcsEvidence] = RuleTable(
+    "ECS blue/green",
+    "Blue is the original task set and its target group; the evidence is the production listener's routes "
+    "(DescribeListeners, DescribeRules), Blue's target health, the ECS service, and CodeDeploy's task set weights "
+    "and AllowTraffic event.",
+    (
+        Rule(
+            "ecs.outside-codedeploy-forwards-to-healthy",
+            "the service's deployment controller is not CODE_DEPLOY; production forwards to target groups with healthy targets",
+            "serving",
+            "traffic-layer",
+            lambda e: e.outside_codedeploy and _served_health(e)[0] > 0,
+            _forwards_to_served,
+            needs=("served", "served_states"),
+            example="ecs-not-code-deploy-controller",
+        ),
+        Rule(
+            "ecs.outside-codedeploy-forwards-to-unhealthy",
+            "the service is not under CodeDeploy; production forwards to target groups with no healthy target",
+            "not-serving",
+            "traffic-layer",
+            lambda e: e.outside_codedeploy,
+            _forwards_to_served,
+            needs=("served", "served_states"),
+        ),
+        Rule(
+            "ecs.outside-codedeploy-forwards-nowhere",
+            "the service is not under CodeDeploy; the production listener forwards to no target group",
+            "not-serving",
+            "traffic-layer",
+            lambda e: e.outside_codedeploy and not e.served,
+            lambda e: f"{_outside(e)}; the production listener forwards to no target group",
+            needs=("served",),
+        ),
+        Rule(
+            "ecs.outside-codedeploy-unconfirmed",
+            "the service is not under CodeDeploy; the listener or its target groups were not read",
+            "serving",
+            "codedeploy-only",
+            lambda e: e.outside_codedeploy,
+            lambda e: f"{_outside(e)}; production presumably unchanged (not confirmed against the load balancer)",
+        ),
+        Rule(
+            "ecs.listener-sends-blue-nothing",
+            "the production listener sends Blue nothing (its health cannot change that; it may be unread)",
+            "not-serving",
+            "traffic-layer",
+            lambda e: not isinstance(e.blue_state, LoadBalancerState) and e.share <= SHARE_EPSILON,
+            _sends_nothing,
+            needs=("blue_share",),
+        ),
+        Rule(
+            "ecs.listener-share-health-unread",
+            "the production listener sends Blue a share, but Blue's target health was not read",
+            by_share(lambda e: e.share),
+            "codedeploy-only",
+            lambda e: not isinstance(e.blue_state, LoadBalancerState),
+            lambda e: f"production listener sends {_share_words(e)} to Blue ({e.blue_tg}); Blue's target health was not read",
+            needs=("blue_share",),
+        ),
+        Rule(
+            "ecs.blue-target-group-unhealthy",
+            "the production listener sends Blue a share, and Blue's target group has no healthy target",
+            "not-serving",
+            "traffic-layer",
+            lambda e: share_verdict(e.share) != "not-serving" and e.blue_healthy == 0,
+            lambda e: f"the production listener sends {_share_words(e)} to {e.blue_tg}, which has no healthy target",
+            needs=("blue_share", "blue_state"),
+        ),
+        Rule(
+            "ecs.routes-differ",
+            "the listener's routes (or listeners) give Blue different shares: no single percentage is true",
+            by_share(lambda e: e.share),
+            "traffic-layer",
+            lambda e: e.mixed,
+            _routes_differ,
+            needs=("blue_share", "blue_state"),
+        ),
+        Rule(
+            "ecs.listener-shares",
+            "the production listener and Blue's target health were read: Blue's share decides",
+            by_share(lambda e: e.share),
+            "traffic-layer",
+            always,
+            _listener_sends,
+            needs=("blue_share", "blue_state"),
+            example="ecs-half-shifted",
+        ),
+        *inferred_rules(
+            "ecs",
+            "ECS",
+            moved="production to Green",
+            split="traffic",
+            weight=lambda e: f"CodeDeploy reports the Blue task set at {percent(e.codedeploy_blue_share)} of production traffic",
+            unconfirmed="not confirmed against the load balancer",
+        ),
+    ),
+)
+"""The ECS verdicts, in order."""
+
+
+def _health_check(state: LoadBalancerState, what: str, ok: bool) -> TrafficCheck:
+    return TrafficCheck(
+        source=TARGET_HEALTH_SOURCE, ok=ok, detail=f"{len(state.serving)}/{len(state.targets)} targets healthy in {what}"
+    )
+
+
+def ecs_checks(e: EcsEvidence) -> tuple[TrafficCheck, ...]:
+    """The checks behind an ECS verdict, from the evidence."""
+    checks = [_events_check(e.target, e.blue_info, e.green_info, e.labelled)]
+    if e.outside_codedeploy:
+        detail = (
+            f"service {e.service_name} uses deploymentController {e.controller}: "
+            "CodeDeploy can neither create task sets nor shift traffic for it"
+        )
+        checks.append(TrafficCheck(source=SERVICES_SOURCE, ok=False, detail=detail))
+        checks.extend(
+            TrafficCheck(source=LISTENERS_SOURCE, ok=bool(split.routes), detail=_describe_split(split, {}, "production"))
+            for split in e.read_splits
+        )
+        states = e.served_states if isinstance(e.served_states, tuple) else ()
+        checks.extend(_health_check(state, state.name, bool(state.serving)) for state in states)
+        return (*checks, *e.problems)
+    if e.guessed_blue:
+        whence = "the ECS target names no task set" if e.target else "no ECS target in the snapshot"
+        detail = f"{whence}: Blue taken as {e.blue_tg}, the target group production forwards to"
+        checks.append(TrafficCheck(source=LISTENERS_SOURCE, ok=True, detail=detail))
+    if isinstance(e.blue_share, float):
+        checks.extend(
+            TrafficCheck(
+                source=LISTENERS_SOURCE,
+                ok=split.share_of(e.blue_tg) > SHARE_EPSILON,
+                detail=_describe_split(split, e.labels, "production"),
+            )
+            for split in e.read_splits
+        )
+    checks.extend(
+        TrafficCheck(source=LISTENERS_SOURCE, ok=True, detail=_describe_split(split, e.labels, "test")) for split in e.test_splits
+    )
+    if isinstance(e.blue_state, LoadBalancerState):
+        checks.append(_health_check(e.blue_state, f"{e.blue_tg} (Blue)", e.blue_healthy > 0))
+    if e.green_state is not None:
+        checks.append(_health_check(e.green_state, f"{e.green_tg} (Green)", True))
+    if e.service is not None:
+        blue_task_set, green_task_set = _service_task_set(e.service, e.blue_info), _service_task_set(e.service, e.green_info)
+        checks.append(_service_check(e.service, e.controller, e.blue_info, blue_task_set, green_task_set))
+    return (*checks, *e.problems)
+
+
+def ecs_environments(e: EcsEvidence) -> tuple[Environment, ...]:
+    """Blue and Green task sets side by side (the service's deployments when CodeDeploy manages nothing)."""
+    if e.outside_codedeploy:
+        service = as_object(e.service)
+        members = tuple(
+            EnvironmentMember(
+                id=as_str(d.get("id")) or "deployment",
+                health=as_str(d.get("rolloutState")) or as_str(d.get("status")),
+                detail=f"{d.get('status')}; {d.get('runningCount')}/{d.get('desiredCount')} tasks running",
+            )
+            for d in (as_object(x) for x in as_list(service.get("deployments")))
+        )
+        serving = ECS_RULES.first_match(e).verdict_for(e) == "serving"
+        summary = f"service {e.service_name} ({e.controller} controller)"
+        return (
+            Environment(label="Blue", members=members, traffic_share=100.0 if serving else None, summary=summary),
+            Environment(label="Green"),
+        )
+    blue_share = e.blue_share if isinstance(e.blue_share, float) else None
+    green_share = e.green_share
+    cd_blue = as_number(as_object(e.blue_info).get("trafficWeight"))
+    cd_green = as_number(as_object(e.green_info).get("trafficWeight"))
+    if e.mixed:
         blue_share = green_share = cd_blue = cd_green = None  # shown per route in the checks instead
-    blue_member = _member(
-        blue_info,
-        blue_task_set,
-        service_read,
-        _health_text(blue_state, blue_tg),
-        blue_share if blue_share is not None else cd_blue,
+    blue_state = e.blue_state if isinstance(e.blue_state, LoadBalancerState) else None
+    environments: list[Environment] = []
+    for label, info, tg, state, share, reported in (
+        ("Blue", e.blue_info, e.blue_tg, blue_state, blue_share, cd_blue),
+        ("Green", e.green_info, e.green_tg, e.green_state, green_share, cd_green),
+    ):
+        member = _member(
+            info,
+            _service_task_set(e.service, info),
+            e.service_read,
+            _health_text(state, tg),
+            share if share is not None else reported,
+        )
+        environments.append(
+            Environment(
+                label=label,
+                members=(member,) if member else (),
+                traffic_share=share if share is not None else reported,
+                summary=_environment_summary(tg, state, share, reported),
+            )
+        )
+    return tuple(environments)
+
+
+def assess_ecs(facts: Facts) -> BlueTraffic:
+    """Judge an ECS blue/green deployment."""
+    evidence = read_ecs_evidence(facts)
+    rule = ECS_RULES.first_match(evidence)
+    return BlueTraffic(
+        verdict=rule.verdict_for(evidence),
+        summary=rule.summary(evidence),
+        basis=rule.basis,
+        checks=ecs_checks(evidence),
+        environments=ecs_environments(evidence),
+        rule=rule.id,
     )
-    green_member = _member(
-        green_info,
-        green_task_set,
-        service_read,
-        _health_text(green_state, green_tg),
-        green_share if green_share is not None else cd_green,
-    )
-    environments = (
-        Environment(
-            label="Blue",
-            members=(blue_member,) if blue_member else (),
-            traffic_share=blue_share if blue_share is not None else cd_blue,
-            summary=_environment_summary(blue_tg, blue_state, blue_share, cd_blue),
-        ),
-        Environment(
-            label="Green",
-            members=(green_member,) if green_member else (),
-            traffic_share=green_share if green_share is not None else cd_green,
-            summary=_environment_summary(green_tg, green_state, green_share, cd_green),
-        ),
-    )
-    return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=environments)
 
 
 def _environment_summary(
@@ -518,97 +815,3 @@ def _service_check(
         parts.append(f"Blue task set {identifier} no longer exists")
     ok = blue is not None and (as_number(blue.get("runningCount")) or 0) > 0
     return TrafficCheck(source=SERVICES_SOURCE, ok=ok, detail="; ".join(parts))
-
-
-def _infer(facts: Facts, target: Target | None, blue: JsonObject | None) -> tuple[Verdict, str]:
-    rollback = read_rollback(facts)
-    if rollback is not None and rollback.succeeded:
-        return "serving", f"rollback {rollback.deployment_id} succeeded"
-    weight = as_number(as_object(blue).get("trafficWeight"))
-    if weight is not None:
-        verdict = share_verdict(weight)
-        return verdict, f"CodeDeploy reports the Blue task set at {percent(weight)} of production traffic"
-    return infer_from_allow_traffic(target, "ECS", moved="production to Green", split="traffic")
-
-
-def _not_under_codedeploy(
-    facts: Facts,
-    view: TrafficView,
-    service: JsonObject,
-    controller: str,
-    splits: Sequence[_ListenerSplit | None],
-    listeners_read: bool,
-    checks: list[TrafficCheck],
-    problems: list[TrafficCheck],
-) -> BlueTraffic:
-    name = as_str(service.get("serviceName")) or "the ECS service"
-    headline = (
-        f"ECS service {name} is not under CodeDeploy (deploymentController {controller}, must be CODE_DEPLOY): "
-        "CodeDeploy shifted no traffic"
-    )
-    checks.append(
-        TrafficCheck(
-            source=SERVICES_SOURCE,
-            ok=False,
-            detail=f"service {name} uses deploymentController {controller}: "
-            "CodeDeploy can neither create task sets nor shift traffic for it",
-        )
-    )
-    read = [s for s in splits if s is not None]
-    for split in read:
-        checks.append(
-            TrafficCheck(source=LISTENERS_SOURCE, ok=bool(split.routes), detail=_describe_split(split, {}, "production"))
-        )
-    served = sorted({tg for split in read for tg in split.target_groups})
-    states: list[LoadBalancerState] = []
-    for tg in served:
-        state, failed = read_target_group(view, facts.snapshot, tg)
-        if state is None:
-            problems.extend(p for p in failed if p not in problems)
-        else:
-            states.append(state)
-            checks.append(
-                TrafficCheck(
-                    source=TARGET_HEALTH_SOURCE,
-                    ok=bool(state.serving),
-                    detail=f"{len(state.serving)}/{len(state.targets)} targets healthy in {tg}",
-                )
-            )
-    checks.extend(problems)
-    members = tuple(
-        EnvironmentMember(
-            id=as_str(d.get("id")) or "deployment",
-            health=as_str(d.get("rolloutState")) or as_str(d.get("status")),
-            detail=f"{d.get('status')}; {d.get('runningCount')}/{d.get('desiredCount')} tasks running",
-        )
-        for d in (as_object(x) for x in as_list(service.get("deployments")))
-    )
-    verdict: Verdict
-    basis: Basis
-    if listeners_read and served and len(states) == len(served):
-        basis = "traffic-layer"
-        healthy = sum(len(state.serving) for state in states)
-        total = sum(len(state.targets) for state in states)
-        verdict = "serving" if healthy else "not-serving"
-        summary = f"{headline}; production listener forwards to {', '.join(served)} with {healthy}/{total} healthy targets"
-    elif listeners_read and not served:
-        basis = "traffic-layer"
-        verdict = "not-serving"
-        summary = f"{headline}; the production listener forwards to no target group"
-    else:
-        basis = "codedeploy-only"
-        verdict = "serving"
-        summary = f"{headline}; production presumably unchanged (not confirmed against the load balancer)"
-    environment = Environment(
-        label="Blue",
-        members=members,
-        traffic_share=100.0 if verdict == "serving" else None,
-        summary=f"service {name} ({controller} controller)",
-    )
-    return BlueTraffic(
-        verdict=verdict,
-        summary=summary,
-        basis=basis,
-        checks=tuple(checks),
-        environments=(environment, Environment(label="Green")),
-    )

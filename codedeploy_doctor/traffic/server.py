@@ -1,58 +1,27 @@
-"""Is Blue serving? for the Server platform: blue/green and in-place, behind ELBv2 or Classic ELB.
+"""Is Blue serving? for Server blue/green deployments, behind ELBv2 target groups or Classic ELB.
 
-- **Blue/green**: Blue instances are the ``instanceLabel: Blue`` targets. The traffic layer
-  (target health or Classic instance health) says which of them still receive traffic; EC2
-  says whether they still exist. CodeDeploy's own view is Blue's BlockTraffic (deregistration)
-  and Green's AllowTraffic (registration).
-- **In-place with a load balancer**: there is one fleet, the original environment updated in
-  place. Instances leave the load balancer at BlockTraffic and come back at AllowTraffic; the
-  verdict is the remaining in-service capacity, checked against the deployment config's minimum
-  healthy hosts.
-- **In-place without a load balancer**: CodeDeploy routes no traffic, so there is no Blue to
-  confirm: the verdict is ``not-applicable`` (exit 1 on failure) unless instances were left with
-  their application stopped (ApplicationStop ran, ApplicationStart did not, the target is
-  settled): then capacity is lost, ``partial`` or ``not-serving``, and on-call must check them.
+Blue instances are the ``instanceLabel: Blue`` targets (and every Blue id the collector listed).
+The traffic layer (target health or Classic instance health) says which of them still receive
+traffic; EC2 says whether they still exist. CodeDeploy's own view is Blue's BlockTraffic
+(deregistration) and Green's AllowTraffic (registration). In-place deployments: ``in_place``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from codedeploy_doctor.report import Basis, BlueTraffic, Environment, EnvironmentMember, TrafficCheck, Verdict
-from codedeploy_doctor.traffic.common import (
-    LIFECYCLE_SOURCE,
-    count_verdict,
-    failure_checks,
-    percent,
-    read_rollback,
-)
-from codedeploy_doctor.traffic.facts import (
-    Facts,
-    Target,
-    TrafficView,
-    as_number,
-    as_object,
-    as_str,
-    minimum_healthy_hosts,
-    plural,
-)
+from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck
+from codedeploy_doctor.traffic.common import LIFECYCLE_SOURCE, Rollback, failure_checks, percent, read_rollback
+from codedeploy_doctor.traffic.facts import Facts, Target, TrafficView, as_object, as_str, plural
 from codedeploy_doctor.traffic.load_balancers import LoadBalancerReading, health_check, read_load_balancers
+from codedeploy_doctor.traffic.rules import UNSETTLED, Reading, Rule, RuleTable, Unread, VerdictBy, always
 
 INSTANCES_SOURCE = "ec2:DescribeInstances"
 """Check source for EC2 instance state."""
 
 GONE_STATES = frozenset({"shutting-down", "terminated", "stopping", "stopped", "not found"})
 """EC2 states (and "not found": terminated long enough ago to be forgotten) in which an instance serves nothing."""
-
-
-def assess_server(facts: Facts) -> BlueTraffic:
-    """Judge a Server deployment, by deployment type."""
-    if facts.deployment_type == "BLUE_GREEN":
-        return _blue_green(facts)
-    has_load_balancer = bool(facts.target_group_names or facts.classic_load_balancer_names)
-    if facts.deployment_option == "WITH_TRAFFIC_CONTROL" and has_load_balancer:
-        return _in_place_with_load_balancer(facts)
-    return _in_place_without_load_balancer(facts)
 
 
 def _instance_states(view: TrafficView, blue_ids: Sequence[str], other_ids: Sequence[str]) -> dict[str, str] | None:
@@ -66,21 +35,23 @@ def _instance_states(view: TrafficView, blue_ids: Sequence[str], other_ids: Sequ
     if instances is None:
         return None
     states: dict[str, str] = {}
+    blue = set(blue_ids)
     for instance_id in [*blue_ids, *other_ids]:
         if instance_id in instances:
             states[instance_id] = as_str(as_object(instances[instance_id].get("State")).get("Name")) or "unknown"
-        elif instance_id in blue_ids:
+        elif instance_id in blue:
             states[instance_id] = "not found"
     return states
 
 
-def _members(
+def members(
     ids: Sequence[str],
     reading: LoadBalancerReading,
     ec2: Mapping[str, str] | None,
     per_target_share: float | None,
     notes: Mapping[str, str] | None = None,
 ) -> tuple[EnvironmentMember, ...]:
+    """Each instance with its health per load balancer and EC2, and its share when one figure is true."""
     members: list[EnvironmentMember] = []
     for instance_id in ids:
         details: list[str] = []
@@ -101,185 +72,6 @@ def _members(
     return tuple(members)
 
 
-def _blue_green_events(blue: Sequence[Target], green: Sequence[Target]) -> tuple[TrafficCheck, list[Target], list[Target]]:
-    """Check Blue BlockTraffic (deregistration) and Green AllowTraffic (registration)."""
-    blocked = [t for t in blue if t.succeeded("BlockTraffic")]
-    blocking = [t for t in blue if t.event_status("BlockTraffic") in ("InProgress", "Failed", "Unknown")]
-    allowed = [t for t in green if t.succeeded("AllowTraffic")]
-    allow_failed = [t for t in green if t.event_status("AllowTraffic") == "Failed"]
-    parts = (
-        [f"BlockTraffic succeeded on {len(blocked)}/{plural(len(blue), 'Blue instance')} read in detail"]
-        if blue
-        else ["Blue lifecycle events not read"]
-    )
-    if blocking:
-        parts.append(f"in progress or failed on {len(blocking)}")
-    green_part = f"AllowTraffic succeeded on {len(allowed)}/{plural(len(green), 'Green instance')}"
-    if allow_failed:
-        green_part += f", failed on {len(allow_failed)}"
-    parts.append(green_part)
-    if not blocked and not blocking and not allowed:
-        parts.append("traffic never moved")
-    ok = not blocked and not blocking
-    return TrafficCheck(source=LIFECYCLE_SOURCE, ok=ok, detail="; ".join(parts)), blocked, blocking
-
-
-def _blue_green(facts: Facts) -> BlueTraffic:
-    view = TrafficView(facts.snapshot.traffic)
-    blue = facts.targets_of("InstanceTarget", "Blue")
-    green = facts.targets_of("InstanceTarget", "Green")
-    events_check, blocked, blocking = _blue_green_events(blue, green)
-    checks: list[TrafficCheck] = [events_check]
-    reading = read_load_balancers(view, facts.snapshot, facts.target_group_names, facts.classic_load_balancer_names)
-    complete = reading.complete
-    reading = reading.paths()
-    unattached_only = complete and not reading.states
-    # The Blue fleet is every listed Blue id; only a sample of it is read in detail (events).
-    collection = facts.snapshot.collection
-    listed_blue = collection.blue_target_ids if collection is not None else ()
-    blue_ids = sorted({t.id for t in blue} | set(listed_blue))
-    green_ids = [t.id for t in green]
-    if not blue_ids and complete:
-        # Blue targets were not collected: every registered instance not labelled Green is original.
-        blue_ids = sorted(reading.registered_ids() - set(green_ids))
-    ec2 = _instance_states(view, blue_ids, green_ids)
-    checks.extend(reading.checks)
-    checks.extend(reading.problems)
-    if not reading.states and not reading.problems:
-        checks.append(
-            TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group")
-        )
-    unread_green: list[str] = []
-    if complete and blue_ids and _blue_known_in_full(facts):
-        # A registered instance that is not Blue is a replacement one. The collector reads failed
-        # targets in detail, so a Green instance that passed AllowTraffic (and takes production
-        # traffic) is registered here without being among the targets.
-        unread_green = sorted(reading.registered_ids() - set(blue_ids) - set(green_ids))
-        green_ids = green_ids + unread_green
-    gone = [i for i in blue_ids if ec2 is not None and ec2.get(i) in GONE_STATES]
-    gone_states = [ec2[i] for i in gone] if ec2 is not None else []
-    serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone]
-    # Each target group is a production path: Blue serves fully only if it serves in every one.
-    # (a target group attached to no load balancer is no path: its own check says so).
-    per_group = [(state.name, sum(1 for i in serving_blue if i in state.serving)) for state in reading.states]
-    counts = [count for _, count in per_group]
-    uneven = complete and len(per_group) > 1 and any(counts) and any(count < len(blue_ids) for count in counts)
-    if complete:
-        checks.append(health_check(reading, blue_ids, "Blue instance"))
-        if green_ids:
-            # Unhealthy Green is a problem for production only when Blue no longer serves.
-            check = health_check(reading, green_ids, "Green instance")
-            checks.append(TrafficCheck(source=check.source, ok=check.ok or bool(serving_blue), detail=check.detail))
-    if ec2 is not None and blue_ids:
-        running = [i for i in blue_ids if ec2.get(i) == "running"]
-        detail = f"{len(running)}/{plural(len(blue_ids), 'Blue instance')} running"
-        if gone:
-            detail += "; " + ", ".join(f"{i} {ec2[i]}" for i in gone[:5])
-        checks.append(TrafficCheck(source=INSTANCES_SOURCE, ok=not gone, detail=detail))
-    checks.extend(failure_checks(facts.snapshot, "ec2", ["DescribeInstances"]))
-
-    serving_green = [i for i in green_ids if reading.serving(i)]
-    green_summary = f"Green {len(serving_green)}/{len(green_ids)} healthy" if green_ids else None
-    basis: Basis = "traffic-layer"
-    verdict: Verdict
-    if unattached_only:
-        verdict = "not-serving"
-        summary = "no production target group is attached to a load balancer: nothing receives traffic"
-    elif complete and blue_ids:
-        verdict = count_verdict(len(serving_blue), len(blue_ids))
-        summary = _blue_green_summary(verdict, len(serving_blue), len(blue_ids), reading.names, gone_states, blocked)
-        if uneven:
-            verdict = "partial"
-            summary = "Blue instances healthy per target group: " + ", ".join(
-                f"{count}/{len(blue_ids)} in {name}" for name, count in per_group
-            )
-        if verdict == "serving" and serving_green:
-            # Green registered while Blue was never blocked: production is split between the revisions.
-            verdict = "partial"
-            counted = f"{len(serving_blue)}/{len(blue_ids)} Blue instances healthy"
-            summary = f"{counted}, but Green also receives production traffic"
-    elif complete:
-        verdict = "not-serving"
-        summary = f"no original (Blue) instance is registered in {reading.names}"
-    elif blue_ids and len(gone) == len(blue_ids):
-        verdict = "not-serving"
-        summary = f"none of the {plural(len(blue_ids), 'Blue instance')} is running (EC2: {_gone_phrase(gone_states)})"
-    else:
-        basis = "codedeploy-only"
-        verdict, inferred = _infer_blue_green(facts, blue, blocked, blocking)
-        if verdict == "serving" and gone:
-            # Some Blue instances no longer run (EC2): whatever CodeDeploy says, they serve nothing.
-            verdict = "partial"
-            inferred += f"; EC2: {_gone_phrase(gone_states)} of {len(blue_ids)}"
-        summary = f"{inferred} (per CodeDeploy, not confirmed against the load balancer)"
-    if green_summary and complete:
-        summary += f"; {green_summary}"
-
-    share_each: float | None = None
-    blue_share: float | None = None
-    green_share: float | None = None
-    if complete:
-        serving_total = len(serving_blue) + len(serving_green)
-        share_each = 100.0 / serving_total if serving_total else None
-        blue_share = 100.0 * len(serving_blue) / serving_total if serving_total else 0.0
-        green_share = 100.0 * len(serving_green) / serving_total if serving_total else 0.0
-    environments = (
-        Environment(
-            label="Blue",
-            members=_members(blue_ids, reading, ec2, share_each),
-            traffic_share=blue_share,
-            summary=_environment_summary(len(serving_blue), len(blue_ids), reading, blue_share),
-        ),
-        Environment(
-            label="Green",
-            members=_members(
-                green_ids, reading, ec2, share_each, {i: "registered and not Blue; not read in detail" for i in unread_green}
-            ),
-            traffic_share=green_share,
-            summary=_environment_summary(len(serving_green), len(green_ids), reading, green_share),
-        ),
-    )
-    return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=environments)
-
-
-def _environment_summary(serving: int, total: int, reading: LoadBalancerReading, share: float | None) -> str | None:
-    if not reading.complete:
-        return f"{plural(total, 'instance')}; load balancer not read" if total else None
-    text = f"{serving}/{total} healthy in {reading.names}"
-    if share is not None:
-        text += f"; ~{percent(share)} of healthy targets"
-    return text
-
-
-def _application_stopped(target: Target) -> bool:
-    """ApplicationStop ran and ApplicationStart did not (yet): the application is down on the instance."""
-    return target.succeeded("ApplicationStop") and not target.succeeded("ApplicationStart")
-
-
-def _stopped_health(target: Target, stopped: Sequence[Target], restored: bool) -> str | None:
-    """``application stopped`` for a target a failure left stopped, ``(mid-deployment)`` for one still on its way."""
-    if restored:
-        return None
-    if target in stopped:
-        return "application stopped"
-    if target.status == "InProgress" and _application_stopped(target):
-        return "application stopped (mid-deployment)" if stopped else None
-    return None
-
-
-def _unread_failed(facts: Facts) -> int:
-    """Failed targets the overview counts but the snapshot does not hold (bounded collection)."""
-    failed_total = as_number(as_object(facts.deployment.get("deploymentOverview")).get("Failed"))
-    read = sum(1 for t in facts.targets_of("InstanceTarget") if t.status == "Failed")
-    return max(int(failed_total or 0) - read, 0)
-
-
-def _blue_known_in_full(facts: Facts) -> bool:
-    """Tell whether every Blue instance id is known (so any other registered instance is not Blue)."""
-    collection = facts.snapshot.collection
-    return collection is None or collection.strategy == "all" or collection.blue_listed_in_full
-
-
 def _gone_phrase(states: Sequence[str]) -> str:
     """Count EC2 states as they are, e.g. ``1 terminated, 1 not found``: never round "not found" up to terminated."""
     counts: dict[str, int] = {}
@@ -288,247 +80,471 @@ def _gone_phrase(states: Sequence[str]) -> str:
     return ", ".join(f"{count} {state}" for state, count in counts.items())
 
 
-def _blue_green_summary(
-    verdict: Verdict, serving: int, total: int, names: str, gone: Sequence[str], blocked: Sequence[Target]
-) -> str:
-    counted = f"{serving}/{plural(total, 'Blue instance')} healthy in {names}"
-    if verdict == "serving":
-        return counted
-    reasons: list[str] = []
-    if gone:
-        reasons.append(f"EC2: {_gone_phrase(gone)}")
-    if blocked:
-        reasons.append(f"{len(blocked)} deregistered at BlockTraffic")
-    reason = f" ({', '.join(reasons)})" if reasons else ""
-    return f"{counted}{reason}"
+@dataclass(frozen=True)
+class BlueGreenEvidence:
+    """What a Server blue/green deployment's verdict rests on, read once."""
+
+    facts: Facts
+    """The deployment-level facts."""
+    blue: tuple[Target, ...]
+    """Blue instance targets read in detail."""
+    green: tuple[Target, ...]
+    """Green instance targets read in detail."""
+    blocked: tuple[Target, ...]
+    """Blue targets BlockTraffic deregistered."""
+    blocking: tuple[Target, ...]
+    """Blue targets whose BlockTraffic is running, failed or unknown."""
+    allowed: tuple[Target, ...]
+    """Green targets AllowTraffic registered."""
+    listed_blue: tuple[str, ...]
+    """Blue ids the collector listed (only a sample is read in detail)."""
+    load_balancers: Reading[LoadBalancerReading]
+    """Every production load balancer, attached target groups only (unread when any could not be read)."""
+    reading: LoadBalancerReading
+    """What was read of them, attached target groups only."""
+    attachment: tuple[TrafficCheck, ...]
+    """Target groups attached to no load balancer."""
+    problems: tuple[TrafficCheck, ...]
+    """Load balancers that could not be read."""
+    blue_ids: tuple[str, ...]
+    """The whole Blue fleet, sorted."""
+    green_ids: tuple[str, ...]
+    """Green instances, including registered ones not read in detail."""
+    unread_green: tuple[str, ...]
+    """Registered instances that are not Blue and were not read in detail."""
+    ec2: Reading[dict[str, str]]
+    """EC2 state per instance id."""
+    gone: tuple[str, ...]
+    """Blue instances EC2 says serve nothing (terminated, stopped, not found)."""
+    serving_blue: tuple[str, ...]
+    """Blue instances that receive traffic (and still run)."""
+    serving_green: tuple[str, ...]
+    """Green instances that receive traffic."""
+    per_group: tuple[tuple[str, int], ...]
+    """Serving Blue instances per target group."""
+    rollback: Rollback | None
+    """The rollback, if any."""
+
+    @property
+    def gone_states(self) -> list[str]:
+        """The EC2 state of each gone Blue instance."""
+        return [self.ec2[i] for i in self.gone] if isinstance(self.ec2, dict) else []
+
+    @property
+    def uneven(self) -> bool:
+        """True when Blue serves in some target groups and not fully in others (each group is a production path)."""
+        counts = [count for _, count in self.per_group]
+        return len(counts) > 1 and any(counts) and any(count < len(self.blue_ids) for count in counts)
+
+    @property
+    def rollback_running(self) -> bool:
+        """True while the rollback runs."""
+        return self.rollback is not None and self.rollback.running
 
 
-def _infer_blue_green(
-    facts: Facts, blue: Sequence[Target], blocked: Sequence[Target], blocking: Sequence[Target]
-) -> tuple[Verdict, str]:
-    rollback = read_rollback(facts)
-    if rollback is not None and rollback.succeeded:
-        return "serving", f"rollback {rollback.deployment_id} succeeded"
-    if not blue:
-        listed = facts.snapshot.collection.blue_target_ids if facts.snapshot.collection is not None else ()
-        green = facts.targets_of("InstanceTarget", "Green")
-        if listed and green and not any(t.succeeded("AllowTraffic") for t in green):
-            # Blue's own events were not read, but traffic moves to Blue's replacement only at AllowTraffic.
-            return "serving", f"traffic never moved to Green (no AllowTraffic succeeded); {len(listed)} Blue instances listed"
-        return "unknown", "no Blue instance target in the snapshot"
-    if rollback is not None and rollback.running and blocked:
-        return "unknown", f"rollback {rollback.deployment_id} is {rollback.status}: traffic is moving back to Blue"
-    if rollback is not None and rollback.status is None and blocked:
-        return "unknown", f"rollback {rollback.deployment_id} was started but its status was not read: it may have put Blue back"
-    if blocking:
-        return (
-            "unknown",
-            f"BlockTraffic in progress or failed on {plural(len(blocking), 'Blue instance')}: deregistration state unknown",
-        )
-    if blocked and len(blocked) == len(blue):
-        return (
-            "not-serving",
-            f"all {plural(len(blue), 'Blue instance')} deregistered at BlockTraffic",
-        )
-    if blocked:
-        return (
-            "partial",
-            f"{len(blocked)}/{len(blue)} Blue instances deregistered at BlockTraffic",
-        )
-    allowed = [t for t in facts.targets_of("InstanceTarget", "Green") if t.succeeded("AllowTraffic")]
-    if allowed:
-        # Green registered while Blue was never blocked: production is split between the revisions.
-        if rollback is not None and rollback.running:
-            return "unknown", f"rollback {rollback.deployment_id} is {rollback.status} while Green takes traffic"
-        return "partial", f"AllowTraffic succeeded on {plural(len(allowed), 'Green instance')} and Blue was never blocked"
-    fleet = len(facts.snapshot.collection.blue_target_ids) if facts.snapshot.collection is not None else 0
-    if fleet > len(blue):
-        return "serving", f"BlockTraffic never ran on the {len(blue)} Blue instances read in detail (of {fleet} listed)"
-    return "serving", f"BlockTraffic never ran on the {plural(len(blue), 'Blue instance')}"
+def _blue_known_in_full(facts: Facts) -> bool:
+    """Tell whether every Blue instance id is known (so any other registered instance is not Blue)."""
+    collection = facts.snapshot.collection
+    return collection is None or collection.strategy == "all" or collection.blue_listed_in_full
 
 
-def _taken_out(instances: Sequence[Target]) -> list[Target]:
-    """Instances deregistered at BlockTraffic and never put back (AllowTraffic did not succeed)."""
-    return [t for t in instances if t.succeeded("BlockTraffic") and not t.succeeded("AllowTraffic")]
-
-
-def _in_place_with_load_balancer(facts: Facts) -> BlueTraffic:
+def read_blue_green_evidence(facts: Facts) -> BlueGreenEvidence:
+    """Read Blue and Green, their load balancers and EC2 states."""
     view = TrafficView(facts.snapshot.traffic)
-    instances = facts.targets_of("InstanceTarget")
-    taken_out = _taken_out(instances)
-    fleet = facts.fleet_size()
-    reading = read_load_balancers(view, facts.snapshot, facts.target_group_names, facts.classic_load_balancer_names)
-    checks: list[TrafficCheck] = []
-    if taken_out:
-        ids = ", ".join(t.id for t in taken_out[:5]) + (f" and {len(taken_out) - 5} more" if len(taken_out) > 5 else "")
-        count = plural(len(taken_out), "instance")
-        detail = f"{count} taken out at BlockTraffic and not put back (AllowTraffic did not succeed): {ids}"
-    else:
-        detail = "no instance was left out of the load balancer (every BlockTraffic was followed by a successful AllowTraffic)"
-    checks.append(TrafficCheck(source=LIFECYCLE_SOURCE, ok=not taken_out, detail=detail))
-    checks.extend(reading.checks)
-    checks.extend(reading.problems)
-    complete = reading.complete
-    reading = reading.paths()
-
-    known_ids = sorted({t.id for t in instances} | reading.registered_ids())
-    basis: Basis = "traffic-layer" if complete else "codedeploy-only"
-    if complete:
-        # Capacity is what the weakest production load balancer still routes to.
-        in_service = min((len(state.serving) for state in reading.states), default=0)
-        fleet = max(fleet, len(reading.registered_ids()))
-        if reading.states:
-            checks.append(health_check(reading, known_ids, "instance"))
-        out_of_service = [i for i in known_ids if not reading.serving(i)]
-        unread = 0
-    else:
-        rollback = read_rollback(facts)
-        restored = rollback is not None and rollback.succeeded
-        in_service = fleet if restored else max(fleet - len(taken_out), 0)
-        out_of_service = [] if restored else [t.id for t in taken_out]
-        # Bounded collection: failed instances not read in detail may have been taken out too.
-        unread = 0 if restored else _unread_failed(facts)
-    at_most = in_service
-    in_service = max(in_service - unread, 0)
-    verdict: Verdict
-    if at_most == 0:
-        verdict = "not-serving"
-    elif in_service == 0:
-        verdict = "unknown"  # somewhere between none and ``at_most`` in service: unread targets decide
-    elif in_service >= fleet and not out_of_service:
-        verdict = "serving"
-    else:
-        verdict = "partial"
-
-    config_checks = failure_checks(facts.snapshot, "codedeploy", ["GetDeploymentConfig"])
-    minimum = minimum_healthy_hosts(view.deployment_config(), as_str(facts.deployment.get("deploymentConfigName")), fleet)
-    below_minimum = maybe_below = False
-    if minimum is not None:
-        required, rule = minimum
-        below_minimum = at_most < required
-        maybe_below = not below_minimum and in_service < required
-        counted = f"{in_service}-{at_most}" if at_most != in_service else f"{in_service}"
-        checks.append(
-            TrafficCheck(
-                source="codedeploy:GetDeploymentConfig",
-                ok=not (below_minimum or maybe_below),
-                detail=f"{counted} of {plural(fleet, 'instance')} in service; minimum healthy hosts {required} ({rule})",
-            )
-        )
-    else:
-        checks.extend(config_checks)
-        if not config_checks:
-            checks.append(
-                TrafficCheck(
-                    source="codedeploy:GetDeploymentConfig",
-                    ok=False,
-                    detail="minimum healthy hosts unknown: deployment config not read",
-                )
-            )
-
-    summary = f"{in_service}/{plural(fleet, 'instance')} in service in {reading.names}"
-    if complete and not reading.states:
-        summary = "0 instances in service: no production target group is attached to a load balancer"
-    if complete and len(reading.states) > 1 and len({len(state.serving) for state in reading.states}) > 1:
-        # Capacity is the weakest group's; name each group's own count rather than one false total.
-        weakest = min(reading.states, key=lambda state: len(state.serving))
-        others = ", ".join(f"{state.name} {len(state.serving)}" for state in reading.states if state is not weakest)
-        summary = f"{in_service}/{plural(fleet, 'instance')} in service in {weakest.name} (the weakest; {others})"
-    if not complete:
-        summary = (
-            f"~{in_service}/{plural(fleet, 'instance')} in service (per CodeDeploy, not confirmed against the load balancer)"
-        )
-        if unread:
-            summary = (
-                f"~{in_service}-{at_most}/{plural(fleet, 'instance')} in service: {unread} failed instances were not read "
-                f"in detail and may be out too (per CodeDeploy, not confirmed against the load balancer)"
-            )
-    if taken_out:
-        summary += f"; {len(taken_out)} taken out at BlockTraffic and not put back"
-    if minimum is not None:
-        place = "below" if below_minimum else "may be below" if maybe_below else "at or above"
-        summary += f"; {place} the minimum of {minimum[0]} healthy"
-    notes = {t.id: "taken out at BlockTraffic; AllowTraffic " + (t.event_status("AllowTraffic") or "not run") for t in taken_out}
-    # Per-member shares only when every production path routes to the same instances: otherwise
-    # an instance's share depends on the path, and no single figure is true.
-    serving_sets = {frozenset(state.serving) for state in reading.states}
-    share_each = 100.0 / in_service if complete and in_service and len(serving_sets) == 1 else None
-    counted = f"{in_service}-{at_most}" if at_most != in_service else f"{in_service}"
-    environment = Environment(
-        label="Blue",
-        members=_members(known_ids, reading, None, share_each, notes),
-        traffic_share=None if at_most != in_service else (100.0 if in_service else 0.0),
-        summary=f"in-place fleet: {counted}/{fleet} in service",
+    blue = tuple(facts.targets_of("InstanceTarget", "Blue"))
+    green = tuple(facts.targets_of("InstanceTarget", "Green"))
+    raw = read_load_balancers(view, facts.snapshot, facts.target_group_names, facts.classic_load_balancer_names)
+    complete, reading = raw.complete, raw.paths()
+    collection = facts.snapshot.collection
+    listed_blue = tuple(collection.blue_target_ids) if collection is not None else ()
+    blue_ids = sorted({t.id for t in blue} | set(listed_blue))
+    green_ids = [t.id for t in green]
+    if not blue_ids and complete:
+        # Blue targets were not collected: every registered instance not labelled Green is original.
+        blue_ids = sorted(reading.registered_ids() - set(green_ids))
+    ec2 = _instance_states(view, blue_ids, green_ids)
+    unread_green: list[str] = []
+    if complete and blue_ids and _blue_known_in_full(facts):
+        # A registered instance that is not Blue is a replacement one. The collector reads failed
+        # targets in detail, so a Green instance that passed AllowTraffic (and takes production
+        # traffic) is registered here without being among the targets.
+        unread_green = sorted(reading.registered_ids() - set(blue_ids) - set(green_ids))
+        green_ids = green_ids + unread_green
+    gone = [i for i in blue_ids if ec2 is not None and ec2.get(i) in GONE_STATES]
+    gone_ids = set(gone)
+    serving_blue = [i for i in blue_ids if reading.serving(i) and i not in gone_ids]
+    # Each target group is a production path: Blue serves fully only if it serves in every one.
+    per_group = tuple((state.name, sum(1 for i in serving_blue if i in state.serving)) for state in reading.states)
+    return BlueGreenEvidence(
+        facts=facts,
+        blue=blue,
+        green=green,
+        blocked=tuple(t for t in blue if t.succeeded("BlockTraffic")),
+        blocking=tuple(t for t in blue if t.event_status("BlockTraffic") in UNSETTLED),
+        allowed=tuple(t for t in green if t.succeeded("AllowTraffic")),
+        listed_blue=listed_blue,
+        load_balancers=reading if complete else Unread(raw.problems[0].detail if raw.problems else "no load balancer named"),
+        reading=reading,
+        attachment=raw.checks,
+        problems=raw.problems,
+        blue_ids=tuple(blue_ids),
+        green_ids=tuple(green_ids),
+        unread_green=tuple(unread_green),
+        ec2=ec2 if ec2 is not None else Unread("DescribeInstances was not read"),
+        gone=tuple(gone),
+        serving_blue=tuple(serving_blue),
+        serving_green=tuple(i for i in green_ids if reading.serving(i)),
+        per_group=per_group if complete else (),
+        rollback=read_rollback(facts),
     )
-    return BlueTraffic(verdict=verdict, summary=summary, basis=basis, checks=tuple(checks), environments=(environment,))
 
 
-def _in_place_without_load_balancer(facts: Facts) -> BlueTraffic:
-    instances = facts.targets_of("InstanceTarget")
-    # Targets still running their events are not "left" anywhere yet.
-    settled = [t for t in instances if t.status not in ("InProgress", "Pending")]
-    stopped = [t for t in settled if _application_stopped(t)]
-    if stopped:
-        ids = ", ".join(t.id for t in stopped[:5]) + (f" and {len(stopped) - 5} more" if len(stopped) > 5 else "")
-        detail = f"{plural(len(stopped), 'instance')} had the application stopped (ApplicationStop) and not started again: {ids}"
-        tail = f"{plural(len(stopped), 'instance')} left with the application stopped: check them directly"
-    else:
-        detail = "no instance was left with its application stopped"
-        tail = "no instance was left with its application stopped"
-    check = TrafficCheck(source=LIFECYCLE_SOURCE, ok=not stopped, detail=detail)
-    rollback = read_rollback(facts)
-    restored_by_rollback = bool(stopped) and rollback is not None and rollback.succeeded
-    members = tuple(
-        EnvironmentMember(
-            id=t.id,
-            health=_stopped_health(t, stopped, restored_by_rollback),
-            detail=f"target {t.status}" if t.status else None,
-        )
-        for t in instances
-    )
-    verdict: Verdict = "not-applicable"
-    summary = f"in-place deployment without a load balancer: CodeDeploy routes no traffic, there is no Blue to check; {tail}"
-    if rollback is not None and restored_by_rollback:
-        # The rollback redeployed the last good revision to these instances, ApplicationStart included.
-        restored = f" ({rollback.restored})" if rollback.restored else ""
-        check = TrafficCheck(
-            source=LIFECYCLE_SOURCE, ok=True, detail=f"{detail}; rollback {rollback.deployment_id} succeeded and started it again"
-        )
-        summary = (
-            "in-place deployment without a load balancer: CodeDeploy routes no traffic; rollback "
-            f"{rollback.deployment_id} succeeded and redeployed the last good revision{restored} to the instances"
-        )
-    elif stopped:
-        # No Blue, but the original version was serving on these instances and is now stopped on
-        # some: production capacity is lost, which is page-worthy (no traffic layer can confirm more).
-        # Only settled targets count, so this holds while the deployment still runs too.
-        total = max(facts.fleet_size(), len(instances))
-        # Instances still mid-deployment between ApplicationStop and ApplicationStart serve nothing now either.
-        in_flight = [t for t in instances if t.status == "InProgress" and _application_stopped(t)]
-        running = max(total - len(stopped) - len(in_flight), 0)
-        # Bounded collection: failed targets not read in detail may have stopped too.
-        unread = _unread_failed(facts)
-        lowest = max(running - unread, 0)
-        verdict = "partial" if lowest > 0 else "unknown" if running > 0 else "not-serving"
-        capacity = f"capacity down to {running}/{total}"
-        if in_flight:
-            capacity = f"{len(in_flight)} more stopped mid-deployment: {running}/{total} serving now"
-        if unread:
-            mid = f"{len(in_flight)} more stopped mid-deployment; " if in_flight else ""
-            capacity = (
-                f"{mid}{unread} more failed instances were not read in detail: capacity at most {running}/{total}, "
-                f"{lowest}/{total} if they stopped too"
-            )
-        summary = (
-            f"in-place deployment without a load balancer: the application is stopped on {len(stopped)} of {total} "
-            f"instances (ApplicationStop ran, ApplicationStart did not): {capacity}; check them directly"
-        )
-    return BlueTraffic(
-        verdict=verdict,
-        summary=summary,
-        basis="codedeploy-only",
-        checks=(check,),
-        environments=(
-            Environment(label="Blue", members=members, summary=f"in-place fleet: {plural(len(instances), 'instance')} examined"),
+def _with_green(text: Callable[[BlueGreenEvidence], str]) -> Callable[[BlueGreenEvidence], str]:
+    """A confirmed summary, with Green's health after it."""
+
+    def summary(e: BlueGreenEvidence) -> str:
+        green = f"; Green {len(e.serving_green)}/{len(e.green_ids)} healthy" if e.green_ids else ""
+        return text(e) + green
+
+    return summary
+
+
+def _counted(e: BlueGreenEvidence) -> str:
+    return f"{len(e.serving_blue)}/{plural(len(e.blue_ids), 'Blue instance')} healthy in {e.reading.names}"
+
+
+def _counted_why(e: BlueGreenEvidence) -> str:
+    reasons: list[str] = []
+    if e.gone:
+        reasons.append(f"EC2: {_gone_phrase(e.gone_states)}")
+    if e.blocked:
+        reasons.append(f"{len(e.blocked)} deregistered at BlockTraffic")
+    return _counted(e) + (f" ({', '.join(reasons)})" if reasons else "")
+
+
+def _inferred(text: Callable[[BlueGreenEvidence], str], *, serving: bool = False) -> Callable[[BlueGreenEvidence], str]:
+    """An inferred summary; for a serving inference, EC2's gone Blue instances are named (they serve nothing)."""
+
+    def summary(e: BlueGreenEvidence) -> str:
+        said = text(e)
+        if serving and e.gone:
+            said += f"; EC2: {_gone_phrase(e.gone_states)} of {len(e.blue_ids)}"
+        return f"{said} (per CodeDeploy, not confirmed against the load balancer)"
+
+    return summary
+
+
+UNLESS_GONE: VerdictBy[BlueGreenEvidence] = VerdictBy(
+    "serving; partial when EC2 says some Blue instances no longer run", lambda e: "partial" if e.gone else "serving"
+)
+"""An inferred 'serving' that EC2 can lower: an instance that no longer runs serves nothing."""
+
+
+def _never_blocked(e: BlueGreenEvidence) -> str:
+    fleet = len(e.listed_blue)
+    if fleet > len(e.blue):
+        return f"BlockTraffic never ran on the {len(e.blue)} Blue instances read in detail (of {fleet} listed)"
+    return f"BlockTraffic never ran on the {plural(len(e.blue), 'Blue instance')}"
+
+
+def _all_serve(e: BlueGreenEvidence) -> bool:
+    return bool(e.blue_ids) and len(e.serving_blue) >= len(e.blue_ids)
+
+
+BLUE_GREEN_RULES: RuleTable[BlueGreenEvidence] = RuleTable(
+    "Server blue/green",
+    "Blue is the instances labelled Blue; the evidence is each production target group's (or Classic Load "
+    "Balancer's) health, EC2 instance states, Blue's BlockTraffic and Green's AllowTraffic events, and the rollback.",
+    (
+        Rule(
+            "server.bg.no-attached-target-group",
+            "no production target group is attached to a load balancer",
+            "not-serving",
+            "traffic-layer",
+            lambda e: not e.reading.states,
+            _with_green(lambda e: "no production target group is attached to a load balancer: nothing receives traffic"),
+            needs=("load_balancers",),
         ),
+        Rule(
+            "server.bg.blue-uneven-across-target-groups",
+            "Blue serves in some production target groups and not fully in others",
+            "partial",
+            "traffic-layer",
+            lambda e: bool(e.blue_ids) and e.uneven,
+            _with_green(
+                lambda e: (
+                    "Blue instances healthy per target group: "
+                    + ", ".join(f"{count}/{len(e.blue_ids)} in {name}" for name, count in e.per_group)
+                )
+            ),
+            needs=("load_balancers",),
+        ),
+        Rule(
+            "server.bg.green-also-serves",
+            "every Blue instance is healthy, but Green also receives production traffic",
+            "partial",
+            "traffic-layer",
+            lambda e: _all_serve(e) and bool(e.serving_green),
+            _with_green(
+                lambda e: (
+                    f"{len(e.serving_blue)}/{len(e.blue_ids)} Blue instances healthy, but Green also receives production traffic"
+                )
+            ),
+            needs=("load_balancers",),
+        ),
+        Rule(
+            "server.bg.blue-healthy",
+            "every Blue instance is healthy in every production target group",
+            "serving",
+            "traffic-layer",
+            _all_serve,
+            _with_green(_counted),
+            needs=("load_balancers",),
+            example="traffic-server-bg-untouched-blue",
+        ),
+        Rule(
+            "server.bg.blue-partly-healthy",
+            "some Blue instances are healthy",
+            "partial",
+            "traffic-layer",
+            lambda e: bool(e.blue_ids) and bool(e.serving_blue),
+            _with_green(_counted_why),
+            needs=("load_balancers",),
+        ),
+        Rule(
+            "server.bg.blue-not-healthy",
+            "no Blue instance is healthy (deregistered, unhealthy or gone)",
+            "not-serving",
+            "traffic-layer",
+            lambda e: bool(e.blue_ids),
+            _with_green(_counted_why),
+            needs=("load_balancers",),
+            example="traffic-server-bg-deregistered-green-unhealthy",
+        ),
+        Rule(
+            "server.bg.no-blue-registered",
+            "no original (Blue) instance is registered",
+            "not-serving",
+            "traffic-layer",
+            always,
+            _with_green(lambda e: f"no original (Blue) instance is registered in {e.reading.names}"),
+            needs=("load_balancers",),
+        ),
+        Rule(
+            "server.bg.blue-gone-from-ec2",
+            "the load balancer was not read, and EC2 says no Blue instance runs",
+            "not-serving",
+            "traffic-layer",
+            lambda e: bool(e.blue_ids) and len(e.gone) == len(e.blue_ids),
+            lambda e: f"none of the {plural(len(e.blue_ids), 'Blue instance')} is running (EC2: {_gone_phrase(e.gone_states)})",
+            needs=("ec2",),
+            example="traffic-server-bg-blue-terminated",
+        ),
+        Rule(
+            "server.bg.rollback-succeeded",
+            "the load balancer was not read; the rollback succeeded",
+            UNLESS_GONE,
+            "codedeploy-only",
+            lambda e: e.rollback is not None and e.rollback.succeeded,
+            _inferred(lambda e: f"rollback {e.rollback.deployment_id if e.rollback else '?'} succeeded", serving=True),
+        ),
+        Rule(
+            "server.bg.traffic-never-moved",
+            "the load balancer and Blue's events were not read; Blue is listed and no Green AllowTraffic succeeded",
+            UNLESS_GONE,
+            "codedeploy-only",
+            lambda e: not e.blue and bool(e.listed_blue) and bool(e.green) and not e.allowed,
+            _inferred(
+                lambda e: f"traffic never moved to Green (no AllowTraffic succeeded); {len(e.listed_blue)} Blue instances listed",
+                serving=True,
+            ),
+        ),
+        Rule(
+            "server.bg.blue-unread",
+            "neither the load balancer nor any Blue instance target was read",
+            "unknown",
+            "codedeploy-only",
+            lambda e: not e.blue,
+            _inferred(lambda e: "no Blue instance target in the snapshot"),
+        ),
+        Rule(
+            "server.bg.rollback-running",
+            "the load balancer was not read; Blue was deregistered and the rollback is moving traffic back",
+            "unknown",
+            "codedeploy-only",
+            lambda e: e.rollback_running and bool(e.blocked),
+            _inferred(
+                lambda e: (
+                    f"rollback {e.rollback.deployment_id if e.rollback else '?'} is "
+                    f"{e.rollback.status if e.rollback else '?'}: traffic is moving back to Blue"
+                )
+            ),
+        ),
+        Rule(
+            "server.bg.rollback-unread",
+            "the load balancer was not read; Blue was deregistered and the rollback's status is unread",
+            "unknown",
+            "codedeploy-only",
+            lambda e: e.rollback is not None and e.rollback.status is None and bool(e.blocked),
+            _inferred(
+                lambda e: (
+                    f"rollback {e.rollback.deployment_id if e.rollback else '?'} was started but its status was not read: "
+                    "it may have put Blue back"
+                )
+            ),
+        ),
+        Rule(
+            "server.bg.block-traffic-unsettled",
+            "the load balancer was not read; BlockTraffic is running or failed on Blue",
+            "unknown",
+            "codedeploy-only",
+            lambda e: bool(e.blocking),
+            _inferred(
+                lambda e: (
+                    f"BlockTraffic in progress or failed on {plural(len(e.blocking), 'Blue instance')}: "
+                    "deregistration state unknown"
+                )
+            ),
+        ),
+        Rule(
+            "server.bg.all-blue-deregistered",
+            "the load balancer was not read; BlockTraffic deregistered every Blue instance",
+            "not-serving",
+            "codedeploy-only",
+            lambda e: len(e.blocked) == len(e.blue),
+            _inferred(lambda e: f"all {plural(len(e.blue), 'Blue instance')} deregistered at BlockTraffic"),
+        ),
+        Rule(
+            "server.bg.some-blue-deregistered",
+            "the load balancer was not read; BlockTraffic deregistered some Blue instances",
+            "partial",
+            "codedeploy-only",
+            lambda e: bool(e.blocked),
+            _inferred(lambda e: f"{len(e.blocked)}/{len(e.blue)} Blue instances deregistered at BlockTraffic"),
+        ),
+        Rule(
+            "server.bg.green-allowed-rollback-running",
+            "the load balancer was not read; Green took traffic while Blue was never blocked, and a rollback runs",
+            "unknown",
+            "codedeploy-only",
+            lambda e: bool(e.allowed) and e.rollback_running,
+            _inferred(
+                lambda e: (
+                    f"rollback {e.rollback.deployment_id if e.rollback else '?'} is "
+                    f"{e.rollback.status if e.rollback else '?'} while Green takes traffic"
+                )
+            ),
+        ),
+        Rule(
+            "server.bg.green-allowed-blue-never-blocked",
+            "the load balancer was not read; AllowTraffic registered Green while Blue was never blocked",
+            "partial",
+            "codedeploy-only",
+            lambda e: bool(e.allowed),
+            _inferred(
+                lambda e: f"AllowTraffic succeeded on {plural(len(e.allowed), 'Green instance')} and Blue was never blocked"
+            ),
+        ),
+        Rule(
+            "server.bg.block-traffic-never-ran",
+            "the load balancer was not read; BlockTraffic never ran on Blue",
+            UNLESS_GONE,
+            "codedeploy-only",
+            always,
+            _inferred(_never_blocked, serving=True),
+            example="traffic-server-bg-lb-unreadable",
+        ),
+    ),
+)
+"""The Server blue/green verdicts, in order."""
+
+
+def _events_check(e: BlueGreenEvidence) -> TrafficCheck:
+    """Blue BlockTraffic (deregistration) and Green AllowTraffic (registration)."""
+    parts = (
+        [f"BlockTraffic succeeded on {len(e.blocked)}/{plural(len(e.blue), 'Blue instance')} read in detail"]
+        if e.blue
+        else ["Blue lifecycle events not read"]
+    )
+    if e.blocking:
+        parts.append(f"in progress or failed on {len(e.blocking)}")
+    allow_failed = [t for t in e.green if t.event_status("AllowTraffic") == "Failed"]
+    green_part = f"AllowTraffic succeeded on {len(e.allowed)}/{plural(len(e.green), 'Green instance')}"
+    if allow_failed:
+        green_part += f", failed on {len(allow_failed)}"
+    parts.append(green_part)
+    if not e.blocked and not e.blocking and not e.allowed:
+        parts.append("traffic never moved")
+    return TrafficCheck(source=LIFECYCLE_SOURCE, ok=not e.blocked and not e.blocking, detail="; ".join(parts))
+
+
+def blue_green_checks(e: BlueGreenEvidence) -> tuple[TrafficCheck, ...]:
+    """The checks behind a Server blue/green verdict."""
+    checks = [_events_check(e), *e.attachment, *e.problems]
+    if not e.reading.states and not e.problems:
+        checks.append(
+            TrafficCheck(source=LIFECYCLE_SOURCE, ok=False, detail="the deployment names no load balancer or target group")
+        )
+    if isinstance(e.load_balancers, LoadBalancerReading):
+        checks.append(health_check(e.reading, e.blue_ids, "Blue instance"))
+        if e.green_ids:
+            # Unhealthy Green is a problem for production only when Blue no longer serves.
+            check = health_check(e.reading, e.green_ids, "Green instance")
+            checks.append(TrafficCheck(source=check.source, ok=check.ok or bool(e.serving_blue), detail=check.detail))
+    if isinstance(e.ec2, dict) and e.blue_ids:
+        running = [i for i in e.blue_ids if e.ec2.get(i) == "running"]
+        detail = f"{len(running)}/{plural(len(e.blue_ids), 'Blue instance')} running"
+        if e.gone:
+            detail += "; " + ", ".join(f"{i} {e.ec2[i]}" for i in e.gone[:5])
+        checks.append(TrafficCheck(source=INSTANCES_SOURCE, ok=not e.gone, detail=detail))
+    checks.extend(failure_checks(e.facts.snapshot, "ec2", ["DescribeInstances"]))
+    return tuple(checks)
+
+
+def _environment_summary(serving: int, total: int, e: BlueGreenEvidence, share: float | None) -> str | None:
+    if not isinstance(e.load_balancers, LoadBalancerReading):
+        return f"{plural(total, 'instance')}; load balancer not read" if total else None
+    text = f"{serving}/{total} healthy in {e.reading.names}"
+    if share is not None:
+        text += f"; ~{percent(share)} of healthy targets"
+    return text
+
+
+def blue_green_environments(e: BlueGreenEvidence) -> tuple[Environment, ...]:
+    """Blue and Green instances side by side, with their shares of the healthy targets."""
+    share_each = blue_share = green_share = None
+    ec2 = e.ec2 if isinstance(e.ec2, dict) else None
+    if isinstance(e.load_balancers, LoadBalancerReading):
+        serving_total = len(e.serving_blue) + len(e.serving_green)
+        share_each = 100.0 / serving_total if serving_total else None
+        blue_share = 100.0 * len(e.serving_blue) / serving_total if serving_total else 0.0
+        green_share = 100.0 * len(e.serving_green) / serving_total if serving_total else 0.0
+    unread = {i: "registered and not Blue; not read in detail" for i in e.unread_green}
+    return (
+        Environment(
+            label="Blue",
+            members=members(e.blue_ids, e.reading, ec2, share_each),
+            traffic_share=blue_share,
+            summary=_environment_summary(len(e.serving_blue), len(e.blue_ids), e, blue_share),
+        ),
+        Environment(
+            label="Green",
+            members=members(e.green_ids, e.reading, ec2, share_each, unread),
+            traffic_share=green_share,
+            summary=_environment_summary(len(e.serving_green), len(e.green_ids), e, green_share),
+        ),
+    )
+
+
+def assess_blue_green(facts: Facts) -> BlueTraffic:
+    """Judge a Server blue/green deployment."""
+    evidence = read_blue_green_evidence(facts)
+    rule = BLUE_GREEN_RULES.first_match(evidence)
+    return BlueTraffic(
+        verdict=rule.verdict_for(evidence),
+        summary=rule.summary(evidence),
+        basis=rule.basis,
+        checks=blue_green_checks(evidence),
+        environments=blue_green_environments(evidence),
+        rule=rule.id,
     )

@@ -49,7 +49,10 @@ def blue_termination(facts: Facts) -> str | None:
         started = latest_event_end(facts.targets)
         if started is None:
             return f"the {_minutes(wait)} termination wait has started: {what} {verb} terminated when it ends"
-        due = started + dt.timedelta(minutes=wait)
+        try:
+            due = started + dt.timedelta(minutes=wait)
+        except OverflowError:  # a wait past the calendar's end: there is no time to name
+            return f"the {_minutes(wait)} termination wait began at {format_time(started)}: {what} {verb} terminated when it ends"
         text = f"{what} {verb} terminated at {format_time(due)}, {_minutes(wait)} after the wait began at {format_time(started)}"
         now = facts.recorded_at
         if now is None:

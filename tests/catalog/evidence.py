@@ -20,6 +20,7 @@ FIELDS = {
     "deploymentStatus",
     "extraLogLines",
     "facts",
+    "forensics",
 }
 """Keys an evidence object may have (anything else is metadata: expected, source, note...)."""
 
@@ -41,4 +42,5 @@ def evidence_from(data: dict[str, Any]) -> FailureEvidence:
         deployment_status=data.get("deploymentStatus", "Failed"),
         extra_log_lines=tuple(data.get("extraLogLines", ())),
         instance_facts=dict(data.get("facts", {})),
+        forensics=tuple(data.get("forensics", ())),
     )

@@ -16,6 +16,8 @@ from codedeploy_doctor.catalog import builtin_catalog
 from tests.catalog.evidence import FIELDS, evidence_from
 
 CASES: dict[str, dict[str, list[dict[str, Any]]]] = json.loads((Path(__file__).parent / "cases.json").read_text(encoding="utf-8"))
+METADATA = {"source", "note"}
+"""Keys a case may carry besides evidence: where its text comes from, and why it is there."""
 
 
 def _params(kind: str) -> list[Any]:
@@ -33,7 +35,20 @@ def test_every_cause_has_a_firing_case_and_a_near_miss() -> None:
         assert spec["fires"], cause_id
         assert spec["misses"], cause_id
         for evidence in spec["fires"] + spec["misses"]:
-            assert set(evidence) <= FIELDS, (cause_id, evidence)
+            assert set(evidence) <= FIELDS | METADATA, (cause_id, evidence)
+            assert evidence.get("source", "https://").startswith("https://"), (cause_id, evidence)
+
+
+def test_every_family_fires_on_two_wordings_from_two_real_sources() -> None:
+    for record in builtin_catalog().records:
+        if not record.family:
+            continue
+        fires = CASES[record.id]["fires"]
+        sources = {case["source"] for case in fires if "source" in case}
+        wordings = {
+            case.get("logTail") or case.get("message") or str(case.get("extraLogLines")) for case in fires if "source" in case
+        }
+        assert len(sources) >= 2 and len(wordings) >= 2, record.id
 
 
 @pytest.mark.parametrize(("cause_id", "evidence"), _params("fires"))

@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from codedeploy_doctor.catalog import builtin_catalog
+from tests.catalog.accuracy import CORPUS_FILES, load_entries
 from tests.catalog.evidence import FIELDS, evidence_from
 
-CORPUS: list[dict[str, Any]] = json.loads((Path(__file__).parent / "corpus.json").read_text(encoding="utf-8"))
-MIN_ENTRIES = 45
+CORPUS: list[dict[str, Any]] = load_entries(CORPUS_FILES)
+"""corpus.json (the first collection) and tests/catalog/corpus/*.json (one file per measured batch)."""
+MIN_ENTRIES = 160
 MIN_ACCURACY = 0.90
+PENDING_IDS = frozenset(
+    {
+        "ecs-image-pull-failed",
+        "ecs-secrets-unavailable",
+        "ecs-essential-container-exited",
+        "ecs-container-out-of-memory",
+        "ecs-container-health-check-failed",
+        "ecs-task-placement-failed",
+        "ecs-target-health-check-mismatch",
+        "alarm-fired-during-deployment",
+        "alarm-already-in-alarm",
+        "hook-function-timed-out",
+        "hook-function-not-permitted-to-report",
+        "hook-function-not-invokable",
+        "asg-scaled-during-deployment",
+        "asg-lifecycle-hook-mismatch",
+        "asg-processes-left-suspended",
+        "appspec-hook-timeout-too-short",
+        "appspec-event-timeout-exceeds-limit",
+    }
+)
+"""Second-wave ids (docs/causes.md) that other branches add: an entry may expect one before it lands,
+and counts as a miss until then."""
 
 
 def test_corpus_entries_are_well_formed() -> None:
@@ -20,7 +43,7 @@ def test_corpus_entries_are_well_formed() -> None:
     assert len(CORPUS) >= MIN_ENTRIES
     for entry in CORPUS:
         assert entry["source"].startswith("https://"), entry
-        assert catalog.get(entry["expected"]) is not None, entry["expected"]
+        assert catalog.get(entry["expected"]) is not None or entry["expected"] in PENDING_IDS, entry["expected"]
         assert set(entry) - {"expected", "source", "note"} <= FIELDS, entry
         assert any(entry.get(key) for key in ("message", "logTail", "extraLogLines", "deploymentErrorMessage", "event")), entry
 

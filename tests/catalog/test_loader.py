@@ -119,3 +119,80 @@ def test_a_team_record_can_use_hint_patterns(tmp_path: Path) -> None:
     matches = catalog.match(evidence_from({"event": "AfterInstall", "errorCode": "ScriptFailed", "logTail": "cache was slow"}))
     found = next(m for m in matches if m.cause_id == "team-cache-warmup")
     assert found.confidence == "low", "a hint keeps the record's own confidence"
+
+
+def test_a_team_record_outranks_built_ins_whatever_its_priority(tmp_path: Path) -> None:
+    # The team record matches only on the event; the built-in command-not-found on a log line.
+    weak = record(id="team-start-check", priority=0, signals={"events": ["ApplicationStart"]})
+    catalog = load_catalog(write(tmp_path, doc(weak)))
+    found = evidence_from(
+        {
+            "event": "ApplicationStart",
+            "errorCode": "ScriptFailed",
+            "message": "Script at specified location: scripts/start.sh failed with exit code 127",
+            "logTail": "[stderr]scripts/start.sh: line 3: pm2: command not found",
+        }
+    )
+    ranked = [match.cause_id for match in catalog.match(found)]
+    assert ranked[:2] == ["team-start-check", "command-not-found"]
+    assert builtin_catalog().match(found)[0].cause_id == "command-not-found"
+
+
+def test_catalog_may_be_given_several_times_and_all_files_load(tmp_path: Path) -> None:
+    first = tmp_path / "a.json"
+    second = tmp_path / "b.json"
+    first.write_text(
+        json.dumps(doc(record(id="team-a"), record(id="team-shared", title="From the first file"))), encoding="utf-8"
+    )
+    second.write_text(
+        json.dumps(doc(record(id="team-b"), record(id="team-shared", title="From the second file"))), encoding="utf-8"
+    )
+    catalog = load_catalog((first, second))
+    assert catalog.get("team-a") and catalog.get("team-b")
+    shared = catalog.get("team-shared")
+    assert shared is not None and shared.title == "From the second file"
+    assert all(catalog.get(r.id) for r in builtin_catalog().records)
+
+
+def test_the_cli_accepts_catalog_several_times(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from codedeploy_doctor.cli import app
+
+    first = write(tmp_path, doc(record(id="team-a")))
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps(doc(record(id="team-b"))), encoding="utf-8")
+    result = CliRunner().invoke(app, ["causes", "--json", "--catalog", str(first), "--catalog", str(second)])
+    assert result.exit_code == 0, result.output
+    ids = [row["id"] for row in json.loads(result.output)]
+    assert "team-a" in ids and "team-b" in ids
+
+
+def test_the_docs_example_record_wins_over_the_built_in_timeout(tmp_path: Path) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "causes.md").read_text(encoding="utf-8")
+    example = page.split("## Writing your own records", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    catalog = load_catalog(write(tmp_path, example))
+    found = evidence_from(
+        {
+            "event": "AfterInstall",
+            "errorCode": "ScriptTimedOut",
+            "message": "Script at specified location: scripts/warm.sh failed to complete in 300 seconds",
+            "logTail": "[stderr]cache warm-up job timed out after 290s",
+        }
+    )
+    builtin_top = builtin_catalog().match(found)[0].cause_id
+    top = catalog.match(found)[0]
+    assert builtin_top == "script-timeout"
+    assert top.cause_id == "legacy-cache-warmup"
+    assert "gave up after 290 seconds" in catalog.to_cause(top).explanation
+
+
+def test_details_may_only_name_captured_groups(tmp_path: Path) -> None:
+    bad = record(details=["The job ran for {seconds} seconds."])
+    with pytest.raises(BadInputError, match="seconds"):
+        load_catalog(write(tmp_path, doc(bad)))
+
+
+def test_a_record_is_at_most_one_kind(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="at most one"):
+        load_catalog(write(tmp_path, doc(record(family=True, symptom=True))))

@@ -241,3 +241,136 @@ def test_the_agent_log_turns_the_hint_into_proof() -> None:
     )
     top = builtin_catalog().match(found)[0]
     assert (top.cause_id, top.confidence) == ("instance-profile-missing", "high")
+
+
+def hook_failure(tail: str, event: str = "AfterInstall", code: int = 1, error_code: str = "ScriptFailed") -> FailureEvidence:
+    return evidence(
+        lifecycle_event=event,
+        event_status="Failed",
+        error_code=error_code,
+        script_name="scripts/deploy.sh",
+        message=f"Script at specified location: scripts/deploy.sh run as user root failed with exit code {code}",
+        log_tail=tail,
+    )
+
+
+def test_a_family_names_the_parts_of_an_iam_denial_and_who_was_denied() -> None:
+    tail = (
+        "[stderr]An error occurred (AccessDeniedException) when calling the PutParameter operation: User: "
+        "arn:aws:sts::123456789012:assumed-role/web-instance-role/i-0abc1234def567890 is not authorized to perform: "
+        "ssm:PutParameter on resource: arn:aws:ssm:us-east-1:123456789012:parameter/web/token"
+    )
+    catalog = builtin_catalog()
+    top = catalog.match(hook_failure(tail))[0]
+    assert top.cause_id == "iam-access-denied"
+    explanation = catalog.to_cause(top).explanation
+    assert "Denied action: ssm:PutParameter." in explanation
+    assert "On resource: arn:aws:ssm:us-east-1:123456789012:parameter/web/token." in explanation
+    assert "the instance profile's role web-instance-role" in explanation
+    assert top.evidence[0] == tail
+
+
+def test_the_caller_is_told_apart_from_the_instance_profile() -> None:
+    found = evidence(
+        deployment_error_message=(
+            "An error occurred (AccessDeniedException) when calling the CreateDeployment operation: User: "
+            "arn:aws:sts::123456789012:assumed-role/codepipeline-web-role/1700000000000 is not authorized to perform: "
+            "codedeploy:CreateDeployment on resource: arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:web/prod"
+        )
+    )
+    catalog = builtin_catalog()
+    top = catalog.match(found)[0]
+    assert top.cause_id == "caller-not-authorized"
+    assert "the caller codepipeline-web-role (a pipeline or CI role)" in catalog.to_cause(top).explanation
+
+
+def test_a_specific_cause_beats_its_family_on_the_same_line() -> None:
+    ranked = ids(hook_failure("[stderr]Error: listen EADDRINUSE: address already in use :::8080 ECONNREFUSED"))
+    assert ranked.index("port-in-use") < ranked.index("network-unreachable")
+
+
+def test_a_family_line_beats_an_exit_code_and_the_generic_fallback() -> None:
+    ranked = ids(hook_failure("[stderr]ModuleNotFoundError: No module named 'flask'", code=127))
+    assert ranked[:2] == ["module-not-found", "command-not-found"]
+    assert ranked[-1] == "script-failed-unrecognized"
+
+
+def test_the_generic_fallback_is_first_only_when_no_line_is_an_error() -> None:
+    assert ids(hook_failure("[stdout]deploying build 42\n[stdout]done"))[0] == "script-failed-unrecognized"
+
+
+def test_a_failure_line_beats_a_warning_the_agent_recovered_from() -> None:
+    found = hook_failure("[stderr]ModuleNotFoundError: No module named 'flask'", event="ApplicationStart")
+    warned = FailureEvidence(
+        **{
+            **found.__dict__,
+            "extra_log_lines": (
+                "2024-05-01T10:00:00 WARN  [codedeploy-agent(1234)]: InstanceAgent::Plugins::CodeDeployPlugin::CommandPoller: "
+                "Missing credentials - please check if this instance was started with an IAM instance profile",
+            ),
+        }
+    )
+    ranked = ids(warned)
+    assert ranked[:2] == ["module-not-found", "instance-profile-missing"]
+    as_error = FailureEvidence(**{**warned.__dict__, "extra_log_lines": (warned.extra_log_lines[0].replace("WARN ", "ERROR"),)})
+    assert ids(as_error)[0] == "instance-profile-missing"
+
+
+def test_a_warning_line_is_weaker_evidence_than_the_same_line_as_an_error() -> None:
+    from codedeploy_doctor.catalog.matching import is_warning_line
+
+    assert is_warning_line("W, [2024-05-01T10:00:00.123 #99]  WARN -- : retrying")
+    assert is_warning_line("2024-05-01 10:00:00 WARN  [codedeploy-agent(1)]: retrying")
+    assert not is_warning_line("[stderr]ERROR: could not connect")
+    line = "2024-05-01 10:00:00 {} [codedeploy-agent(1)]: Error: ModuleNotFoundError: No module named 'x'"
+    as_error = builtin_catalog().match(hook_failure(line.format("ERROR")))[0]
+    as_warning = builtin_catalog().match(hook_failure(line.format("WARN")))[0]
+    assert as_error.cause_id == as_warning.cause_id == "module-not-found"
+    assert as_warning.score < as_error.score
+
+
+def test_the_root_cause_comes_before_the_failed_health_check() -> None:
+    found = hook_failure(
+        "[stdout]<h1>500</h1> could not connect to server: Connection timed out\n"
+        "[stderr]curl: (22) The requested URL returned error: 500",
+        event="ValidateService",
+        code=22,
+    )
+    ranked = ids(found)
+    assert ranked[:2] == ["network-unreachable", "validate-service-health-check-failed"]
+    matches = builtin_catalog().match(found)
+    assert all(match.evidence for match in matches[:2])
+
+
+def test_the_health_check_stays_first_when_nothing_else_explains_it() -> None:
+    ranked = ids(
+        hook_failure(
+            "[stderr]curl: (7) Failed to connect to localhost port 8080: Connection refused", event="ValidateService", code=7
+        )
+    )
+    assert ranked[0] == "validate-service-health-check-failed"
+
+
+def test_a_timeout_lists_the_lock_it_waited_on_first() -> None:
+    found = hook_failure(
+        "[stderr]E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1234 (unattended-upgr)",
+        event="BeforeInstall",
+        error_code="ScriptTimedOut",
+    )
+    found = FailureEvidence(
+        **{**found.__dict__, "message": "Script at specified location: scripts/deploy.sh failed to complete in 300 seconds"}
+    )
+    ranked = ids(found)
+    assert ranked[:2] == ["package-install-failed", "script-timeout"]
+
+
+def test_evidence_puts_the_line_that_names_the_failure_first() -> None:
+    found = hook_failure(
+        "[stderr]npm WARN deprecated request@2.88.2\n"
+        "[stderr]npm ERR! code ERESOLVE\n"
+        "[stderr]npm ERR! ERESOLVE unable to resolve dependency tree",
+        event="BeforeInstall",
+    )
+    top = builtin_catalog().match(found)[0]
+    assert top.cause_id == "package-install-failed"
+    assert top.evidence[0] == "[stderr]npm ERR! code ERESOLVE"

@@ -132,6 +132,7 @@ THROTTLING_CODE = {
     "ecs": ("ThrottlingException", 400),
     "lambda": ("TooManyRequestsException", 429),
     "logs": ("ThrottlingException", 400),
+    "cloudwatch": ("Throttling", 400),
 }
 """What each service answers when it throttles (code, HTTP status)."""
 
@@ -143,6 +144,7 @@ ACCESS_DENIED_CODE = {
     "ecs": ("AccessDeniedException", 400),
     "lambda": ("AccessDeniedException", 403),
     "logs": ("AccessDeniedException", 400),
+    "cloudwatch": ("AccessDenied", 403),
 }
 """What each service answers when IAM denies the call (code, HTTP status)."""
 

@@ -112,13 +112,13 @@ def run_live(
 
 
 def contract_exit_code(report: dict[str, Any]) -> int:
-    """The exit code CONTRACTS §2 gives a report."""
+    """The exit code the README's exit-code table gives a report."""
     if not report["deploymentFailed"]:
         return 0
     traffic = report["blueTraffic"]
     if traffic["verdict"] == "not-applicable":
         return 1
-    if traffic["verdict"] in ("serving", "partial") and traffic["basis"] == "traffic-layer":
+    if traffic["verdict"] == "serving" and traffic["basis"] == "traffic-layer":
         return 1
     return 4
 

@@ -1,9 +1,10 @@
-"""One snapshot served as a whole AWS account: CodeDeploy, ELBv2, Classic ELB, EC2, ECS, Lambda, Logs.
+"""One snapshot served as a whole AWS account: CodeDeploy, ELBv2, Classic ELB, EC2, ECS, Lambda, Logs, CloudWatch.
 
 CodeDeploy, ELBv2, Classic ELB and EC2 are answered by the project's fakes (``CodeDeployWorld``,
 ``TrafficWorld``); ECS DescribeServices, Lambda GetAlias, CodeDeploy GetDeploymentConfig and
 Logs FilterLogEvents, which they do not serve, are answered here from the snapshot's ``traffic``
-section. ``SnapshotAccount.handle`` is a ``wire.Backend``: the wire fake puts it on the network.
+section; what the forensics collector reads is answered from its ``evidence`` (``EvidenceWorld``).
+``SnapshotAccount.handle`` is a ``wire.Backend``: the wire fake puts it on the network.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.fakes.codedeploy_world import CodeDeployWorld, FakeAwsError
+from tests.fakes.evidence_world import EvidenceWorld
 from tests.fakes.traffic_world import TrafficWorld
 
 
@@ -37,9 +39,12 @@ class SnapshotAccount:
         self.aliases = list((traffic.get("lambda") or {}).get("aliases") or [])
         self.deployment_config = traffic.get("deploymentConfig")
         self.log_lines = log_lines
+        self.evidence = EvidenceWorld(snapshot)
 
     def handle(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Serve one call (a ``wire.Backend``)."""
+        if self.evidence.serves(service, operation, params):
+            return self.evidence.handle(service, operation, params)
         if service == "codedeploy":
             if operation == "GetDeploymentConfig":
                 return self._deployment_config(params)

@@ -330,7 +330,8 @@ def test_server_in_place_without_a_load_balancer_reads_only_the_failed_instances
     run = collect(deployment, [], {"Failed": ["i-0a7c3e1f9d5b2c846"]})
     assert run.calls == {"ec2:DescribeInstances": 1}  # instance facts for the catalog; no traffic call
     assert set(run.traffic) <= {"ec2"}
-    assert run.verdict.verdict == "not-applicable"
+    # No target body was read: whether an instance was left stopped is unknown, never "none was".
+    assert run.verdict.verdict == "unknown"
 
 
 def test_calls_that_need_only_the_deployment_start_before_the_listing_arrives(aws: None) -> None:

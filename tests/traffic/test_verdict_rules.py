@@ -472,3 +472,49 @@ def test_ecs_task_sets_without_a_controller_field_are_still_codedeploys() -> Non
     result = judge("ecs-half-shifted", change)
     assert "not under CodeDeploy" not in result.summary
     assert (result.verdict, result.basis) == ("partial", "traffic-layer")
+
+
+# --- nothing read confirms nothing (issue 12), big numbers (issue 15) ------------------------------
+
+
+@pytest.mark.parametrize("how", ["empty", "denied"])
+def test_in_place_with_no_target_read_is_unknown_not_fine(how: str) -> None:
+    def lose_targets(data: Json) -> None:
+        data["targets"] = []
+        if how == "denied":
+            data["errors"] = [
+                {
+                    "service": "codedeploy",
+                    "operation": "BatchGetDeploymentTargets",
+                    "code": "AccessDeniedException",
+                    "message": "",
+                }
+            ]
+
+    result = judge("traffic-server-inplace-no-load-balancer", lose_targets)
+    assert result.verdict == "unknown"
+    assert "no instance was left" not in result.summary
+    assert not any("no instance was left" in check.detail for check in result.checks)
+
+
+def test_a_succeeded_target_is_never_application_stopped() -> None:
+    def succeed_stopped(data: Json) -> None:
+        target = body(data["targets"][0])
+        target["status"] = "Succeeded"
+        for event in target["lifecycleEvents"]:
+            if event["lifecycleEventName"] == "ApplicationStart":
+                event["status"] = "Skipped"
+
+    result = judge("traffic-server-inplace-no-load-balancer", succeed_stopped)
+    assert result.verdict == "not-applicable"
+    assert all(member.health is None for member in result.environments[0].members)
+
+
+def test_a_huge_termination_wait_does_not_overflow() -> None:
+    def forever(data: Json) -> None:
+        data["deployment"]["blueGreenDeploymentConfiguration"]["terminateBlueInstancesOnDeploymentSuccess"][
+            "terminationWaitTimeInMinutes"
+        ] = 10**12
+
+    result = judge("traffic-server-bg-termination-wait", forever)
+    assert result.blue_termination is not None and "termination wait began at" in result.blue_termination
