@@ -24,6 +24,7 @@ class EvidenceReader:
         self._pieces: dict[tuple[int, bool], tuple[tuple[str, ...], bool]] = {}
         self._joined: dict[tuple[int, ...], tuple[str, ...]] = {}
         self._facts: dict[str, dict[str, str]] | None = None
+        self._forensics: dict[tuple[bool, str | None], tuple[str, ...]] = {}
 
     def evidence_for(self, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
         """What the catalog may read about one failure (or about the deployment when there is none)."""
@@ -42,8 +43,20 @@ class EvidenceReader:
             deployment_status=summary.status,
             extra_log_lines=self.extra_log_lines(target_id),
             instance_facts=self.instance_facts(target_id),
-            forensics=forensic_lines(self._snapshot, failure),
+            forensics=self.forensics(failure),
         )
+
+    def forensics(self, failure: LifecycleEventFailure | None) -> tuple[str, ...]:
+        """Evidence lines beyond CodeDeploy (:func:`forensic_lines`), worked out once per lifecycle event.
+
+        They are about the deployment (its task sets, alarms, the failed hook's function), not about
+        one target: what differs between failures is only the event they failed at.
+        """
+        key = (failure is None, failure.lifecycle_event if failure else None)
+        lines = self._forensics.get(key)
+        if lines is None:
+            lines = self._forensics[key] = forensic_lines(self._snapshot, failure)
+        return lines
 
     def extra_log_lines(self, target_id: str | None) -> tuple[str, ...]:
         """Lines from extra logs (``--agent-log``, CloudWatch Logs) about this deployment and target.
