@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codedeploy_doctor.catalog import load_catalog
-from codedeploy_doctor.deadline import run_within, start_deadline
+from codedeploy_doctor.deadline import MAX_SECONDS, run_within, start_deadline
 from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.errors import BadInputError
+from codedeploy_doctor.files import read_tail, write_atomically, write_output
 from codedeploy_doctor.ids import DeploymentId, parse_deployment_id
 from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, renderer_for
-from codedeploy_doctor.render.output import write_output
 from codedeploy_doctor.report import ReplayInfo
 from codedeploy_doctor.sanitize import TextPolicy
 from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
@@ -187,8 +187,8 @@ def check_live_options(request: DiagnoseRequest) -> None:
                 raise BadInputError(f"{flag} is only used with --latest")
     if request.watch and request.replay is not None:
         raise BadInputError("--watch follows a live deployment: it cannot be used with --replay")
-    if request.timeout is not None and request.timeout < 0:
-        raise BadInputError("--timeout must be zero or more seconds")
+    if request.timeout is not None and not 0 <= request.timeout <= MAX_SECONDS:  # NaN fails both
+        raise BadInputError(f"--timeout must be a number of seconds from 0 to {MAX_SECONDS:g}")
 
 
 def latest_deployment_id(factory: ClientFactory, request: DiagnoseRequest) -> DeploymentId:
@@ -208,14 +208,7 @@ def read_agent_logs(paths: tuple[Path, ...]) -> list[dict[str, object]]:
     """Read the last lines of each --agent-log file as an extra log source."""
     logs: list[dict[str, object]] = []
     for path in paths:
-        try:
-            with path.open("rb") as handle:
-                handle.seek(0, 2)
-                size = handle.tell()
-                handle.seek(max(0, size - MAX_AGENT_LOG_BYTES))
-                data = handle.read()
-        except OSError as exc:
-            raise BadInputError(f"cannot read agent log {path}: {exc.strerror or exc}") from exc
+        data, _cut = read_tail(path, limit=MAX_AGENT_LOG_BYTES, what="agent log")
         lines = data.decode("utf-8", errors="replace").splitlines()[-AGENT_LOG_LINES:]
         logs.append({"source": f"agent-log:{path.name}", "lines": lines})
     return logs
@@ -268,11 +261,7 @@ def check_writable(path: Path, what: str) -> None:
 
 def write_snapshot(snapshot: Snapshot, path: Path, *, redact_secrets: bool) -> None:
     """Write a snapshot file (secrets masked unless --no-redact)."""
-    text = dump_snapshot(_redacted(snapshot) if redact_secrets else snapshot)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise BadInputError(f"cannot write snapshot {path}: {exc.strerror or exc}") from exc
+    write_atomically(path, dump_snapshot(_redacted(snapshot) if redact_secrets else snapshot), what="snapshot")
 
 
 def _redacted(snapshot: Snapshot) -> Snapshot:

@@ -18,8 +18,8 @@ from typer.core import TyperGroup
 
 from codedeploy_doctor import TOOL_NAME, __version__, cli_coercion
 from codedeploy_doctor.errors import BadInputError, DoctorError, ExitCode
+from codedeploy_doctor.files import write_output
 from codedeploy_doctor.render import OutputFormat
-from codedeploy_doctor.render.output import write_output
 
 MAIN_HELP = f"""Why did this AWS CodeDeploy deployment fail, and is production still safe?
 
@@ -322,6 +322,13 @@ def explain_command(
         catalog = load_catalog(catalog_file)
         record = catalog.get(cause_id)
         if record is None:
+            from codedeploy_doctor.traffic import rule_by_id
+            from codedeploy_doctor.traffic.docs import render_rule_text
+
+            rule = rule_by_id(cause_id)
+            if rule is not None:  # a verdict rule (blueTraffic.rule; docs/verdicts.md)
+                write_output(render_rule_text(rule), None)
+                return 0
             raise BadInputError(f"no cause with id {cause_id!r}", tip=f"list them with '{TOOL_NAME} causes'")
         write_output(render_record_text(record), None)
         return 0

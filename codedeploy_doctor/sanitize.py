@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -49,15 +50,63 @@ _ESCAPES: Final = re.compile(
     re.VERBOSE,
 )
 
-# C0 and C1 controls except tab and newline; DEL; bidirectional marks, embeddings, overrides and
-# isolates; zero-width and other invisible formatting characters that can disguise text; Unicode
-# tag characters (invisible ASCII look-alikes).
+# Characters that are invisible or move text, never shown: the C0 and C1 controls except tab and
+# newline, DEL, and every character of Unicode's Cf (format: soft hyphen, bidirectional marks,
+# embeddings, overrides and isolates, zero-width characters, the BOM, tag characters...), Zl and Zp
+# (U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR) classes, plus the rest of the
+# Default_Ignorable_Code_Point property (U+034F COMBINING GRAPHEME JOINER, the Hangul fillers
+# U+115F, U+1160, U+3164 and U+FFA0, variation selectors, U+E0000-U+E0FFF). Ranges from the
+# Unicode 14.0 database (Python 3.11's unicodedata); tests/reliability/test_hostile_text.py checks
+# every code point of those classes against the running Python's database.
 _CONTROLS: Final = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+    "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff"
+    "\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
 )
 
 _CUT_MARK: Final = "[{} characters cut]"
+
+# Everything that breaks a line somewhere: LF, CR, VT, FF, the file/group/record separators,
+# NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR (what str.splitlines() splits on).
+_LINE_BREAKS: Final = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Fold every line break of a single-line field (a name, an id, a status) into one space.
+
+    A name holding a newline could otherwise start a line of its own in a report, such as a
+    fake ``Production:`` verdict at column 0.
+    """
+    return _LINE_BREAKS.sub(" ", text) if _LINE_BREAKS.search(text) else text
+
+
+MULTI_LINE_FIELDS: Final = frozenset({"log_tail"})
+"""Report fields that hold several lines (a script's log tail); every other text field is single-line."""
+
+
+def single_line_fields(value: Any, multi_line: frozenset[str] = MULTI_LINE_FIELDS) -> Any:
+    """Return a dataclass tree (a report) with :func:`one_line` applied to every text field but ``multi_line`` ones.
+
+    Strings, tuples and lists of strings, and nested dataclasses are walked; an object with
+    nothing to fold is returned as it is (no copy).
+    """
+    if isinstance(value, str):
+        return one_line(value)
+    if isinstance(value, (tuple, list)):
+        folded = [single_line_fields(item, multi_line) for item in value]
+        return value if all(new is old for new, old in zip(folded, value, strict=True)) else type(value)(folded)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for item in dataclasses.fields(value):
+            if item.name in multi_line or not item.init:
+                continue
+            old = getattr(value, item.name)
+            new = single_line_fields(old, multi_line)
+            if new is not old:
+                changes[item.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
 
 
 def clean(text: str | bytes | None) -> str:
@@ -190,7 +239,7 @@ _PROSE_WORD: Final = re.compile(r"[A-Za-z]+")
 
 def readable(text: str) -> bool:
     """True when something of ``text`` survives :func:`clean` (it is not only controls and escapes)."""
-    if text.isprintable():  # fast path: clean() only removes non-printable characters
+    if text.isascii() and text.isprintable():  # fast path: clean() keeps printable ASCII as it is
         return bool(text.strip())
     return bool(clean(text).strip())
 
@@ -361,6 +410,10 @@ class TextPolicy:
     def __init__(self, *, redact_secrets: bool = True) -> None:
         self.redact_secrets = redact_secrets
         """False with ``--no-redact``."""
+
+    def line(self, text: str | None) -> str:
+        """Return a single-line field cleaned (and redacted) with its line breaks folded: see :func:`one_line`."""
+        return one_line(self(text))
 
     def __call__(self, text: str | None) -> str:
         """Return ``text`` cleaned (and redacted): safe to print in any format."""

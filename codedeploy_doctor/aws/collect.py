@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from codedeploy_doctor.aws.answers import checked_deployment
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext, chunks
 from codedeploy_doctor.aws.failures import call_error, error_code, translate
@@ -129,7 +130,7 @@ class Collector:
         interrupted = False
         try:
             ctx = CollectionContext(self._factory, pool)
-            deployment = self._core(ctx, "GetDeployment", deploymentId=deployment_id).get("deploymentInfo") or {}
+            deployment = checked_deployment(self._core(ctx, "GetDeployment", deploymentId=deployment_id), deployment_id)
             group_future = ctx.submit(self._deployment_group, ctx, deployment)
             rollback_future = ctx.submit(self._rollback_deployment, ctx, deployment)
             queries = plan_target_queries(deployment, detail_limit=self._detail_limit)

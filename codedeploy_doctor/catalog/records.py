@@ -21,11 +21,13 @@ Regular expressions are compiled once, case-insensitively, when the catalog is l
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, cast
 
+from codedeploy_doctor.catalog.regex_safety import TextPattern, UnsupportedPattern, backtracking_risk, linear_pattern
 from codedeploy_doctor.report import Confidence
 
 CATALOG_FORMAT: Final = "cd-doctor.catalog/1"
@@ -35,10 +37,6 @@ CAUSE_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """Stable kebab-case ids."""
 
 _CONFIDENCES: Final = ("high", "medium", "low")
-
-# A group that ends in a quantifier and is itself quantified, e.g. (a+)+ or (\w*)*: the classic
-# shape of catastrophic backtracking. User catalogs may not use it; built-ins are tested for it.
-_NESTED_QUANTIFIER: Final = re.compile(r"[+*}]\)[+*{]")
 
 _LIST_KEYS: Final = {
     "platforms": "platforms",
@@ -87,16 +85,16 @@ class Conditions:
     """Exit codes named in the diagnostics message."""
     scope: str | None = None
     """``target`` (the evidence is one lifecycle event) or ``deployment`` (no event)."""
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[TextPattern, ...] = ()
     """Searched line by line in message, logTail, extra log lines, the deployment's error
     message and status messages."""
-    hint_patterns: tuple[re.Pattern[str], ...] = ()
+    hint_patterns: tuple[TextPattern, ...] = ()
     """Searched like ``patterns``, for texts that point at several causes (CodeDeploy's generic
     "make sure the agent is running and can connect"): a match ranks just below a text match
     but leaves the record's own ``confidence``, where a ``patterns`` match is always high."""
-    script_patterns: tuple[re.Pattern[str], ...] = ()
+    script_patterns: tuple[TextPattern, ...] = ()
     """Searched in ``diagnostics.scriptName``."""
-    facts: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    facts: tuple[tuple[str, TextPattern], ...] = ()
     """Instance facts: (key, pattern the whole value must match); a missing fact never matches."""
 
     def is_empty(self) -> bool:
@@ -370,7 +368,7 @@ def _parse_conditions(raw: object, where: str) -> Conditions:
         facts = data["facts"]
         if not isinstance(facts, dict) or not facts:
             raise CatalogFormatError(f"{where}: 'facts' must be a non-empty object of fact name to pattern")
-        pairs: list[tuple[str, re.Pattern[str]]] = []
+        pairs: list[tuple[str, TextPattern]] = []
         for name, pattern in cast("Mapping[object, object]", facts).items():
             if not isinstance(name, str) or not isinstance(pattern, str):
                 raise CatalogFormatError(f"{where}: 'facts' must map names to pattern strings")
@@ -385,8 +383,9 @@ def compile_pattern(text: str, where: str) -> re.Pattern[str]:
         raise CatalogFormatError(f"{where}: empty pattern")
     if len(text) > 1000:
         raise CatalogFormatError(f"{where}: pattern longer than 1000 characters")
-    if _NESTED_QUANTIFIER.search(text):
-        raise CatalogFormatError(f"{where}: pattern {text!r} repeats a repeated group (like (a+)+), which can hang on long lines")
+    risk = backtracking_risk(text)
+    if risk is not None:
+        raise CatalogFormatError(f"{where}: pattern {text!r} can hang on long lines: {risk}")
     try:
         return re.compile(text, re.IGNORECASE)
     except re.error as error:
@@ -416,3 +415,33 @@ def _text_list(data: Mapping[str, object], key: str, where: str, *, required: bo
     if not all(isinstance(item, str) and item.strip() for item in items):
         raise CatalogFormatError(f"{where}: {key!r} must be a non-empty list of strings")
     return tuple(cast("list[str]", items))
+
+
+def on_linear_engine(record: CauseRecord) -> CauseRecord:
+    """Return ``record`` with every pattern of every condition block compiled for RE2 (a user's record).
+
+    Raises :class:`UnsupportedPattern` naming the pattern when RE2 cannot run it.
+    """
+    return dataclasses.replace(
+        record,
+        when=_conditions_on_re2(record.when),
+        signals=_conditions_on_re2(record.signals),
+        unless=_conditions_on_re2(record.unless),
+        any_of=tuple(_conditions_on_re2(block) for block in record.any_of),
+    )
+
+
+def _conditions_on_re2(block: Conditions) -> Conditions:
+    def convert(pattern: TextPattern) -> TextPattern:
+        try:
+            return linear_pattern(pattern.pattern)
+        except UnsupportedPattern as error:
+            raise UnsupportedPattern(f"pattern {pattern.pattern!r}: {error}") from None
+
+    return dataclasses.replace(
+        block,
+        patterns=tuple(convert(pattern) for pattern in block.patterns),
+        hint_patterns=tuple(convert(pattern) for pattern in block.hint_patterns),
+        script_patterns=tuple(convert(pattern) for pattern in block.script_patterns),
+        facts=tuple((name, convert(pattern)) for name, pattern in block.facts),
+    )

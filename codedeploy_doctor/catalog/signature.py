@@ -18,13 +18,13 @@ fraction of a full match. A test compares grouping by signature with matching ev
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from codedeploy_doctor.catalog.matching import _WEAK_FACTS, EVIDENCE_CHARS, is_warning_line, prepare
 from codedeploy_doctor.catalog.model import FailureEvidence
 from codedeploy_doctor.catalog.prefilter import PatternIndex, fold, prime
 from codedeploy_doctor.catalog.records import CauseRecord
+from codedeploy_doctor.catalog.regex_safety import TextPattern
 
 MatchedLine = tuple[tuple[int, ...], bool, bool, str]
 """One line some pattern matches: the numbers of those patterns, warning, weak fact, its evidence cut."""
@@ -34,7 +34,7 @@ class CauseSignatures:
     """Works out cause signatures against one catalog's records."""
 
     def __init__(self, records: Iterable[CauseRecord]) -> None:
-        patterns: list[re.Pattern[str]] = []
+        patterns: list[TextPattern] = []
         for record in records:
             for block in (record.when, record.signals, record.unless, *record.any_of):
                 patterns.extend((*block.patterns, *block.hint_patterns))

@@ -2,7 +2,8 @@
 
 A diagnosis asks this for every failed target. What the answers share is worked out once per
 snapshot by an :class:`EvidenceReader`: the EC2 facts indexed by instance id, and each extra log
-filtered to this deployment once (not once per failure).
+filtered to this deployment once (not once per failure), and the forensic lines (``diagnosis.forensics``)
+once per lifecycle event.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class EvidenceReader:
         self._pieces: dict[tuple[int, bool], tuple[tuple[str, ...], bool]] = {}
         self._joined: dict[tuple[int, ...], tuple[str, ...]] = {}
         self._facts: dict[str, dict[str, str]] | None = None
-        self._forensics: dict[tuple[bool, str | None], tuple[str, ...]] = {}
+        self._forensics: dict[str | None, tuple[str, ...]] = {}
 
     def evidence_for(self, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
         """What the catalog may read about one failure (or about the deployment when there is none)."""
@@ -47,15 +48,11 @@ class EvidenceReader:
         )
 
     def forensics(self, failure: LifecycleEventFailure | None) -> tuple[str, ...]:
-        """Evidence lines beyond CodeDeploy (:func:`forensic_lines`), worked out once per lifecycle event.
-
-        They are about the deployment (its task sets, alarms, the failed hook's function), not about
-        one target: what differs between failures is only the event they failed at.
-        """
-        key = (failure is None, failure.lifecycle_event if failure else None)
-        lines = self._forensics.get(key)
+        """Lines read beyond CodeDeploy about this failure: the same for every failure at one event."""
+        event = failure.lifecycle_event if failure else None
+        lines = self._forensics.get(event)
         if lines is None:
-            lines = self._forensics[key] = forensic_lines(self._snapshot, failure)
+            lines = self._forensics[event] = forensic_lines(self._snapshot, failure)
         return lines
 
     def extra_log_lines(self, target_id: str | None) -> tuple[str, ...]:

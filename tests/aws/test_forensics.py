@@ -44,7 +44,8 @@ def _live(data: dict[str, Any], *faults: Any) -> tuple[Snapshot, WireFake]:
     account = SnapshotAccount(data)
     fake = WireFake(account.handle, faults=list(faults))
     factory = offline_factory(fake.attach)
-    collector = Collector(factory, traffic=collect_traffic, evidence=collect_evidence)
+    recorded = dt.datetime.fromisoformat(data["recordedAt"].replace("Z", "+00:00"))
+    collector = Collector(factory, traffic=collect_traffic, evidence=collect_evidence, clock=lambda: recorded)
     return collector.collect(DeploymentId(data["deployment"]["deploymentId"])), fake
 
 
