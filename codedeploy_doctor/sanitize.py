@@ -167,7 +167,7 @@ _ACCESS_KEY_ID: Final = r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"
 # (InvalidClientTokenId, SignatureDoesNotMatch, credential_source) are not keys of secrets.
 _SECRET_WORDS: Final = (
     r"(?:passwords?|passwd|passphrase|secrets?|tokens?|api[_-]?keys?|apikeys?|access[_-]?keys?|"
-    r"secret[_-]?keys?|private[_-]?keys?|credentials?|signature|[_.-]pwd|auth[_-]?keys?)"
+    r"secret[_-]?keys?|private[_-]?keys?|account[_-]?keys?|credentials?|signature|[_.-]pwd|auth[_-]?keys?)"
 )
 
 _KEY_VALUE: Final = re.compile(
@@ -225,14 +225,52 @@ _PREFIXED_TOKENS: Final = re.compile(
   | (?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])                        # npm
   | (?<![A-Za-z0-9_])[sr]k_live_[A-Za-z0-9]{16,255}                            # Stripe
   | (?<![A-Za-z0-9_\-])AIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])                # Google API key
+  | (?<![A-Za-z0-9_\-.])SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])  # SendGrid
+  | (?<![A-Za-z0-9_\-])sk-(?:proj|svcacct|admin|ant-api\d\d|ant-admin\d\d|ant)-[A-Za-z0-9_\-]{20,512}  # OpenAI, Anthropic
+  | (?<![A-Za-z0-9_\-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])  # OpenAI, older keys
+  | (?<![A-Za-z0-9])SK[0-9a-f]{32}(?![A-Za-z0-9])                              # Twilio API key
+  | (?<![A-Za-z0-9+/])(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/]{20,8192}={0,2}  # AWS session tokens
     """
 )
+
+# Twilio: an account SID (an id, kept) and its auth token (32 hex digits) side by side, as in
+# "ACxxxx:token" userinfo or "ACxxxx token" arguments.
+_TWILIO_PAIR: Final = re.compile(
+    r"(?P<sid>(?<![A-Za-z0-9])AC[0-9a-f]{32})(?P<sep>[:\s,]{1,4})(?P<token>[0-9a-f]{32})(?![A-Za-z0-9])"
+)
+
+# Docker's config.json: "auth": "<base64 of user:password>" (and "identitytoken", a *token* key).
+_DOCKER_AUTH: Final = re.compile(r'(?P<head>\\?"auth\\?"[ \t]{0,8}:[ \t]{0,8}\\?")(?P<value>[A-Za-z0-9+/=]{4,8192})(?=\\?")')
+
+# mysql -u root -pS3cret: the password glued to -p (a lone -p asks for it).
+_MYSQL_PASSWORD: Final = re.compile(
+    r"(?P<head>\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlpump|mariadb|mariadb-dump)\b[^\n]{0,300}?[ \t]-p)"
+    r"(?P<value>[^\s\-][^\s]{0,255})"
+)
+
+# Cookie: / Set-Cookie: header values (session ids), to the end of the line or the quote.
+_COOKIE: Final = re.compile(
+    r"(?i)(?P<head>\b(?:set-)?cookie\\?[\"']?[ \t]{0,8}:[ \t]{0,8})(?P<value>[^\s\"'\\][^\n\"'\\]{0,8191})"
+)
+
+# aws configure set aws_secret_access_key VALUE: an AWS credential name, a space, the value.
+_AWS_CREDENTIAL_ARGUMENT: Final = re.compile(
+    r"(?i)(?P<head>\b(?:aws_secret_access_key|aws_session_token|aws_security_token)[ \t]{1,8})(?P<value>[A-Za-z0-9/+=]{16,8192})"
+)
+
+# Azure shared access signatures: ...?sv=2022-11-02&...&sig=<base64, URL-escaped>.
+_SAS_SIGNATURE: Final = re.compile(r"(?P<head>[?&]sig=)(?P<value>[A-Za-z0-9%+/=_\-]{8,1024})")
 
 _SLACK_WEBHOOK: Final = re.compile(r"(?P<head>https://hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_\-]{1,512}")
 
 _PEM_BEGIN: Final = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_END: Final = re.compile(r"-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_BODY_LINE: Final = re.compile(r"[A-Za-z0-9+/=]*|(?:Proc-Type|DEK-Info|Comment):.*")
+# What log writers put before each line of a script's output: CodeDeploy's [stdout]/[stderr],
+# the deployments log's "[2026-11-28 09:14:03.123] [d-XXXXXXXXX][stderr]", a bare timestamp.
+_LINE_PREFIX: Final = re.compile(
+    r"(?:\[[^\]\n]{1,80}\][ \t]?){1,4}|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?[ \t]{1,4}"
+)
 
 _PROSE_WORD: Final = re.compile(r"[A-Za-z]+")
 
@@ -270,6 +308,26 @@ def redact(text: str) -> str:
         text = _KEY_VALUE.sub(_mask_key_value, text)
     if "-" in text:
         text = _FLAG_VALUE.sub(lambda m: m["flag"] + MASK, text)
+    text = _mask_service_formats(text, lowered)
+    return text
+
+
+def _mask_service_formats(text: str, lowered: str) -> str:
+    """Secrets recognisable by the service format around them (Docker, MySQL, cookies, Azure, Twilio)."""
+    keep_head = _masked_unless_masked
+    if '"auth' in lowered:
+        # Only base64 of "user:password" ("auth": "none" is a setting, not a credential).
+        text = _DOCKER_AUTH.sub(_masked_if(_is_basic_credential), text)
+    if "mysql" in lowered or "mariadb" in lowered:
+        text = _MYSQL_PASSWORD.sub(keep_head, text)
+    if "cookie" in lowered:
+        text = _COOKIE.sub(keep_head, text)
+    if "aws_s" in lowered:
+        text = _AWS_CREDENTIAL_ARGUMENT.sub(keep_head, text)
+    if "sig=" in lowered:
+        text = _SAS_SIGNATURE.sub(keep_head, text)
+    if "ac" in lowered:
+        text = _TWILIO_PAIR.sub(lambda m: f"{m['sid']}{m['sep']}{MASK}", text)
     return text
 
 
@@ -374,6 +432,9 @@ def _start_of_key_body(text: str, floor: int, end: int) -> int:
     start = len(segment)
     for number, line in enumerate(reversed(segment.split("\n"))):
         body = line.strip()
+        prefix = _LINE_PREFIX.match(body)
+        if prefix is not None:
+            body = body[prefix.end() :].strip()
         # The END line itself and the short last body line; then full-length base64 or PEM headers.
         if not _PEM_BODY_LINE.fullmatch(body) or not (number <= 1 or len(body) >= 16 or ":" in body):
             break
@@ -400,8 +461,23 @@ def redact_tree(value: Any) -> Any:
             for key, item in value.items()
         }
     if isinstance(value, (list, tuple)):
+        if all(isinstance(item, str) for item in value) and any("PRIVATE KEY" in item for item in value):
+            return mask_private_keys_in_lines(list(value))
         return [redact_tree(item) for item in value]
     return value
+
+
+def mask_private_keys(text: str) -> str:
+    """Mask private key blocks in a whole text, before anything splits it into lines (see :func:`redact`)."""
+    return _mask_private_keys(text)
+
+
+def mask_private_keys_in_lines(lines: list[str]) -> list[str]:
+    """Redact a list of log lines as one text, so a key block spread over several lines is masked whole.
+
+    The lines are joined, redacted and split again: a masked block becomes one line.
+    """
+    return redact("\n".join(lines)).split("\n")
 
 
 class TextPolicy:

@@ -8,6 +8,7 @@ them, with timestamps as ISO-8601 strings, so a snapshot can be written by hand 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -403,3 +404,52 @@ def dump_snapshot(snapshot: Snapshot) -> str:
 
 
 _LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def with_private_keys_masked(snapshot: Snapshot) -> Snapshot:
+    """Mask private key blocks in every log text of ``snapshot`` as whole texts, before anything splits them into lines.
+
+    A key block spans lines (and its BEGIN line is often cut off a log tail): masked line by line,
+    its body lines would look like any base64. This pass runs once over each log tail, message
+    and extra log source, so the diagnosis, its evidence lines and every format see the masked
+    text. Objects without a key are returned as they are (no copy).
+    """
+    from codedeploy_doctor.sanitize import mask_private_keys, mask_private_keys_in_lines
+
+    def event_texts(event: Any) -> Any:
+        diagnostics = event.get("diagnostics") if isinstance(event, dict) else None
+        if not isinstance(diagnostics, dict):
+            return event
+        changed = {
+            key: mask_private_keys(text)
+            for key in ("logTail", "message")
+            if isinstance(text := diagnostics.get(key), str) and "PRIVATE KEY" in text
+        }
+        return {**event, "diagnostics": {**diagnostics, **changed}} if changed else event
+
+    def target_texts(target: JsonObject) -> JsonObject:
+        changed: JsonObject = {}
+        for kind, body in target.items():
+            events = body.get("lifecycleEvents") if isinstance(body, dict) else None
+            if isinstance(events, list):
+                masked = [event_texts(event) for event in events]
+                if any(new is not old for new, old in zip(masked, events, strict=True)):
+                    changed[kind] = {**body, "lifecycleEvents": masked}
+        return {**target, **changed} if changed else target
+
+    def log_lines(log: JsonObject) -> JsonObject:
+        lines = log.get("lines")
+        if (
+            isinstance(lines, list)
+            and all(isinstance(line, str) for line in lines)
+            and any("PRIVATE KEY" in line for line in lines)
+        ):
+            return {**log, "lines": mask_private_keys_in_lines(lines)}
+        return log
+
+    targets = [target_texts(target) for target in snapshot.targets]
+    extra_logs = tuple(log_lines(log) for log in snapshot.extra_logs)
+    unchanged = all(new is old for new, old in zip(targets, snapshot.targets, strict=True)) and all(
+        new is old for new, old in zip(extra_logs, snapshot.extra_logs, strict=True)
+    )
+    return snapshot if unchanged else dataclasses.replace(snapshot, targets=tuple(targets), extra_logs=extra_logs)

@@ -23,6 +23,7 @@ from codedeploy_doctor.aws.answers import checked_deployment
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext, chunks
 from codedeploy_doctor.aws.failures import call_error, error_code, translate
+from codedeploy_doctor.aws.forensics_server import ForensicsCollector, ForensicsThread
 from codedeploy_doctor.aws.logs import collect_log_lines
 from codedeploy_doctor.deadline import abandon
 from codedeploy_doctor.diagnosis.targets import target_view
@@ -111,6 +112,7 @@ class Collector:
         *,
         traffic: TrafficCollector | None = None,
         evidence: TrafficCollector | None = None,
+        forensics: ForensicsCollector | None = None,
         log_group: str | None = None,
         detail_limit: int = DETAIL_LIMIT,
         max_workers: int = MAX_WORKERS,
@@ -119,6 +121,7 @@ class Collector:
         self._factory = factory
         self._traffic = traffic
         self._evidence = evidence
+        self._forensics = forensics
         self._log_group = log_group
         self._detail_limit = detail_limit
         self._max_workers = max_workers
@@ -149,6 +152,9 @@ class Collector:
             evidence_thread = self._start_traffic(
                 ctx, deployment, group_future, listing_future, targets_future, traffic_result, self._evidence, "evidence"
             )
+            forensics = None
+            if self._forensics is not None:
+                forensics = ForensicsThread(self._forensics, ctx, deployment, group_future, targets_future)
             try:
                 listed = {key: future.result() for key, future in listing_futures.items()}
                 nothing_failed = not any(ids for key, (ids, _) in listed.items() if key != "Blue")
@@ -189,6 +195,7 @@ class Collector:
                         thread.join()
             group = group_future.result()
             rollback = rollback_future.result()
+            server_evidence = forensics.result() if forensics is not None else {}
         finally:
             if interrupted:
                 # Ctrl-C: drop queued calls and do not wait for those in flight (nor let exit wait).
@@ -204,7 +211,7 @@ class Collector:
             deployment_group=group,
             rollback_deployment=rollback,
             traffic=traffic_result.get("traffic", {}),
-            evidence=traffic_result.get("evidence", {}),
+            evidence={**traffic_result.get("evidence", {}), **server_evidence},
             errors=tuple(ctx.errors),
             region=self._factory.region,
             recorded_at=_iso(self._clock()),

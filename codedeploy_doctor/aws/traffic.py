@@ -21,7 +21,7 @@ Calls per platform (one target group, one service, one function):
 - Lambda: GetAlias as soon as GetDeployment's inline AppSpec names the function and alias (else
   once the target and its ``lambdaFunctionInfo`` are read): 1.
 
-The section written is CONTRACTS §3 ``traffic``: ``elbv2`` {targetGroups, targetHealth{arn},
+The section written is the snapshot's ``traffic`` section (docs/snapshot.md): ``elbv2`` {targetGroups, targetHealth{arn},
 listeners, rules{listenerArn}}, ``elb`` {instanceHealth{name}}, ``ec2`` {instances} (Instance
 objects, flat, sorted by id), ``ecs`` {services}, ``lambda`` {aliases} (GetAlias outputs), and
 ``deploymentConfig`` (GetDeploymentConfig's ``deploymentConfigInfo``). A key is present only

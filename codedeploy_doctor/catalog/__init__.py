@@ -23,10 +23,10 @@ from codedeploy_doctor.catalog.records import (
     CatalogFormatError,
     CauseRecord,
     Conditions,
-    on_linear_engine,
     parse_catalog_document,
 )
 from codedeploy_doctor.catalog.regex_safety import UnsupportedPattern
+from codedeploy_doctor.catalog.user_patterns import on_linear_engine
 from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.files import read_bounded
 from codedeploy_doctor.report import Cause

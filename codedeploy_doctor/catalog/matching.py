@@ -344,7 +344,7 @@ def _check(
         condition(
             value is not None and pattern.fullmatch(value[:MAX_LINE_CHARS]) is not None,
             _TIER_FACT,
-            [f"instance {key} = {value or '(none)'}"],
+            [ev.fact_notes.get(key) or f"instance {key} = {value or '(none)'}"],
         )
 
     if need_all:

@@ -192,6 +192,7 @@ def _joinable_source(source: str, flags: int) -> bool:
         return False
 
 
+@lru_cache(maxsize=4096)
 def needed_literals(pattern: TextPattern) -> frozenset[str] | None:
     """Lower-cased literals one of which every match of ``pattern`` contains; None when unknown."""
     # A pattern without ``flags`` is a user's RE2 pattern, which always ignores case.

@@ -21,13 +21,12 @@ Regular expressions are compiled once, case-insensitively, when the catalog is l
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, cast
 
-from codedeploy_doctor.catalog.regex_safety import TextPattern, UnsupportedPattern, backtracking_risk, linear_pattern
+from codedeploy_doctor.catalog.regex_safety import TextPattern, backtracking_risk
 from codedeploy_doctor.report import Confidence
 
 CATALOG_FORMAT: Final = "cd-doctor.catalog/1"
@@ -191,7 +190,9 @@ def parse_catalog_document(document: object, source: str) -> tuple[CauseRecord, 
         raise CatalogFormatError(f"{source}: the top level must be an object with 'format' and 'causes'")
     doc = cast("dict[str, object]", document)
     if doc.get("format") != CATALOG_FORMAT:
-        raise CatalogFormatError(f"{source}: 'format' must be {CATALOG_FORMAT!r}, got {doc.get('format')!r}")
+        found = doc.get("format")
+        what = "there is no 'format' key" if found is None else f"it is {found!r}"
+        raise CatalogFormatError(f"{source}: 'format' must be {CATALOG_FORMAT!r}; {what}")
     unknown = sorted(set(doc) - {"format", "causes", "description"})
     if unknown:
         raise CatalogFormatError(f"{source}: unknown top-level key {unknown[0]!r}")
@@ -238,7 +239,8 @@ def _parse_record(raw: object, where: str) -> CauseRecord:
     data = cast("dict[str, object]", raw)
     record_id = data.get("id")
     if not isinstance(record_id, str) or not CAUSE_ID.fullmatch(record_id):
-        raise CatalogFormatError(f"{where}: 'id' must be a kebab-case string, got {record_id!r}")
+        what = "it has none" if record_id is None else f"not {record_id!r}"
+        raise CatalogFormatError(f"{where}: 'id' must be a kebab-case string; {what}")
     where = f"{where} ({record_id!r})"
     unknown = sorted(set(data) - _RECORD_KEYS)
     if unknown:
@@ -415,33 +417,3 @@ def _text_list(data: Mapping[str, object], key: str, where: str, *, required: bo
     if not all(isinstance(item, str) and item.strip() for item in items):
         raise CatalogFormatError(f"{where}: {key!r} must be a non-empty list of strings")
     return tuple(cast("list[str]", items))
-
-
-def on_linear_engine(record: CauseRecord) -> CauseRecord:
-    """Return ``record`` with every pattern of every condition block compiled for RE2 (a user's record).
-
-    Raises :class:`UnsupportedPattern` naming the pattern when RE2 cannot run it.
-    """
-    return dataclasses.replace(
-        record,
-        when=_conditions_on_re2(record.when),
-        signals=_conditions_on_re2(record.signals),
-        unless=_conditions_on_re2(record.unless),
-        any_of=tuple(_conditions_on_re2(block) for block in record.any_of),
-    )
-
-
-def _conditions_on_re2(block: Conditions) -> Conditions:
-    def convert(pattern: TextPattern) -> TextPattern:
-        try:
-            return linear_pattern(pattern.pattern)
-        except UnsupportedPattern as error:
-            raise UnsupportedPattern(f"pattern {pattern.pattern!r}: {error}") from None
-
-    return dataclasses.replace(
-        block,
-        patterns=tuple(convert(pattern) for pattern in block.patterns),
-        hint_patterns=tuple(convert(pattern) for pattern in block.hint_patterns),
-        script_patterns=tuple(convert(pattern) for pattern in block.script_patterns),
-        facts=tuple((name, convert(pattern)) for name, pattern in block.facts),
-    )

@@ -50,11 +50,18 @@ class TextPattern(Protocol):
     def groupindex(self) -> Mapping[str, int]:
         """The pattern's named groups and their numbers."""
 
+    @property
+    def flags(self) -> int:
+        """Python ``re`` flags the pattern is read with (``re.IGNORECASE``...)."""
+
     def search(self, text: str, /) -> object | None:
         """A match anywhere in ``text``, or None."""
 
     def fullmatch(self, text: str, /) -> object | None:
         """A match of the whole of ``text``, or None."""
+
+    def __hash__(self) -> int:
+        """Patterns are looked up in caches and sets."""
 
 
 # --- the lint ----------------------------------------------------------------------------------
@@ -298,6 +305,11 @@ class Re2Pattern:
     def groupindex(self) -> Mapping[str, int]:
         """The pattern's named groups and their numbers."""
         return dict(self._regexp.groupindex)
+
+    @property
+    def flags(self) -> int:
+        """Case-insensitive, as every catalog pattern is (in Python ``re`` terms, for tools that parse the source)."""
+        return int(re.IGNORECASE)
 
     def search(self, text: str, /) -> object | None:
         """A match anywhere in ``text``, or None."""

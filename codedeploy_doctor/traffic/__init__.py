@@ -5,7 +5,7 @@ lifecycle events, rollback, termination settings) and the traffic layer the coll
 (target health, listeners, EC2 instances, ECS services, Lambda aliases), and says which of the
 two the verdict rests on: ``traffic-layer`` when the load balancer, ECS or Lambda confirmed it,
 ``codedeploy-only`` when a traffic call failed or was never recorded and the verdict is inferred
-from lifecycle events. The exit code rule (CONTRACTS §2) depends on that basis, so a verdict
+from lifecycle events. The exit code rule (README, exit codes) depends on that basis, so a verdict
 only claims ``traffic-layer`` when every read it needs is in the snapshot.
 
 A deployment that did not fail still gets a verdict: in progress, it is judged like a failed

@@ -270,7 +270,7 @@ def minimum_healthy_hosts(config: JsonObject | None, config_name: str | None, fl
 
 
 class TrafficView:
-    """Read access to a snapshot's ``traffic`` section (CONTRACTS §3), tolerant of missing parts.
+    """Read access to a snapshot's ``traffic`` section (docs/snapshot.md), tolerant of missing parts.
 
     A key that is absent means "not read" (the call failed or was never made); an empty list
     means "read, and empty". ``ec2.instances`` may hold Instance objects flat (what cd-doctor

@@ -196,3 +196,23 @@ def test_output_to_a_full_device_is_exit_2_for_a_file_and_for_stdout(tmp_path: P
 def test_a_timeout_no_clock_can_hold_is_exit_2_with_one_line(value: str) -> None:
     line = _one_error_line(CliRunner().invoke(app, ["d-A1B2C3D4E", "--timeout", value]))
     assert "--timeout must be a number of seconds from 0 to 604800" in line
+
+
+def test_a_replay_has_a_deadline_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codedeploy_doctor import app as app_module
+
+    real = app_module.diagnose
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        threading.Event().wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "diagnose", slow)
+    line = _within_watchdog(lambda: _one_error_line(CliRunner().invoke(app, ["--replay", str(FIXTURE), "--timeout", "0.2"]), 3))
+    assert "no diagnosis within --timeout 0.2s while diagnosing the snapshot" in line
+
+
+def test_a_snapshot_is_replayed_from_standard_input() -> None:
+    result = CliRunner().invoke(app, ["--replay", "-", "--format", "json"], input=FIXTURE.read_bytes())
+    assert result.exit_code in (1, 4), result.stderr
+    assert json.loads(result.stdout)["deploymentFailed"] is True
