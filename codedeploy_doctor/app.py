@@ -136,7 +136,7 @@ def obtain_snapshot(request: DiagnoseRequest, notes: list[str] | None = None) ->
             raise BadInputError("give either a deployment id or --replay FILE, not both")
         if request.log_group:
             raise BadInputError("--log-group reads AWS, --replay reads a file: use one of them")
-        return load_snapshot_from_stdin() if request.replay == STDIN else load_snapshot(request.replay)
+        return load_snapshot(request.replay)  # '-' reads standard input
     if request.deployment_id is None and not request.latest:
         raise BadInputError("missing deployment id", tip="run 'cd-doctor d-A1B2C3D4E' or 'cd-doctor --replay FILE'")
     deployment_id = None
@@ -230,24 +230,6 @@ def read_agent_logs(paths: tuple[Path, ...]) -> list[dict[str, object]]:
         lines = data.decode("utf-8", errors="replace").splitlines()[-AGENT_LOG_LINES:]
         logs.append({"source": f"agent-log:{path.name}", "lines": lines})
     return logs
-
-
-def load_snapshot_from_stdin() -> Snapshot:
-    """``--replay -``: read the snapshot from stdin, bounded like a file (``... | cd-doctor --replay -``)."""
-    import tempfile
-
-    from codedeploy_doctor.snapshot import MAX_SNAPSHOT_BYTES
-
-    if sys.stdin is None or sys.stdin.isatty():
-        raise BadInputError("--replay - reads the snapshot from stdin, but stdin is a terminal", tip="pipe a snapshot file in")
-    raw = sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1)
-    with tempfile.TemporaryDirectory(prefix="cd-doctor-") as folder:
-        path = Path(folder) / "stdin.json"
-        path.write_bytes(raw)
-        try:
-            return load_snapshot(path)
-        except BadInputError as error:
-            raise BadInputError(error.message.replace(str(path), "stdin"), tip=error.tip) from None
 
 
 def replay_info(snapshot: Snapshot, now: dt.datetime | None = None) -> ReplayInfo:

@@ -141,11 +141,11 @@ def did_you_mean(word: str, commands: Sequence[str]) -> str | None:
 
 
 def env_catalog(catalog_files: Sequence[Path] | None) -> tuple[Path, ...]:
-    """The --catalog files, else the team catalog named by ``CD_DOCTOR_CATALOG`` (unset or empty: none)."""
+    """The --catalog files, else the team catalogs named by ``CD_DOCTOR_CATALOG`` (paths split like PATH)."""
     if catalog_files:
         return tuple(catalog_files)
-    named = os.environ.get("CD_DOCTOR_CATALOG", "").strip()
-    return (Path(named),) if named else ()
+    named = os.environ.get("CD_DOCTOR_CATALOG", "")
+    return tuple(Path(part) for part in named.split(os.pathsep) if part.strip())
 
 
 cli_coercion.install()  # plain option values without pydantic: codedeploy_doctor/cli_coercion.py
@@ -280,7 +280,7 @@ def diagnose_command(
         typer.Option(
             "--catalog",
             metavar="FILE",
-            help="A catalog FILE of your own causes; they win. Repeatable (default: CD_DOCTOR_CATALOG).",
+            help="A catalog FILE of your own causes; they win (repeatable; default: CD_DOCTOR_CATALOG).",
         ),
     ] = None,
     watch: Annotated[
@@ -350,7 +350,8 @@ def diagnose_command(
 @app.command("causes", help=CAUSES_HELP, short_help="List the known causes in the catalog.")
 def causes_command(
     catalog_file: Annotated[
-        Optional[list[Path]], typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own (repeatable).")
+        Optional[list[Path]],
+        typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own (repeatable; or CD_DOCTOR_CATALOG)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -374,7 +375,8 @@ def causes_command(
 def explain_command(
     cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", help="A cause id from 'cd-doctor causes'.", show_default=False)],
     catalog_file: Annotated[
-        Optional[list[Path]], typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own (repeatable).")
+        Optional[list[Path]],
+        typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own (repeatable; or CD_DOCTOR_CATALOG)."),
     ] = None,
 ) -> None:
     """Explain one cause."""

@@ -88,34 +88,35 @@ def test_record_then_replay_gives_the_same_report(tmp_path: Path) -> None:
 
 
 EXIT_CODES = {
-    "ecs-install-container-out-of-memory": 1,  # the replacement never took traffic: Blue serves all of it
-    "ecs-install-image-pull-failed": 1,
-    "ecs-install-stopped-tasks-expired": 1,
-    "lambda-alarm-fired-during-deployment": 4,  # 10% on the failed version
-    "lambda-hook-function-timed-out": 4,
-    "server-alarm-already-in-alarm": 4,  # in place, inferred from CodeDeploy only
     "ecs-half-shifted": 4,  # 50% of production on the Green that tripped an alarm: pages
     "ecs-install-container-health-check-failed": 1,
+    "ecs-install-container-out-of-memory": 1,  # the replacement never took traffic: Blue serves all of it
     "ecs-install-essential-container-exited": 1,
+    "ecs-install-image-pull-failed": 1,
     "ecs-install-secrets-unavailable": 1,
+    "ecs-install-stopped-tasks-expired": 1,
     "ecs-install-target-health-check-mismatch": 1,
     "ecs-install-task-placement-failed": 1,
     "ecs-not-code-deploy-controller": 1,
     "ecs-untouched": 1,
+    "lambda-alarm-fired-during-deployment": 4,  # 10% on the failed version
     "lambda-canary-weighted": 4,  # 10% on the failed version: pages
     "lambda-fully-shifted-after-allow-failed": 4,
     "lambda-hook-function-not-invokable": 4,
     "lambda-hook-function-not-permitted-to-report": 4,
+    "lambda-hook-function-timed-out": 4,
     "lambda-hook-validation-failed-with-log": 4,
+    "server-alarm-already-in-alarm": 4,  # in place, inferred from CodeDeploy only
     "server-bluegreen-validateservice-green": 1,
     "server-health-constraints-two-events": 4,
     "server-inplace-agent-never-picked-up": 1,
     "server-inplace-applicationstart-scriptfailed": 4,
     "server-inplace-applicationstop-previous-revision": 1,
+    "server-inplace-bundle-crlf-autoscaling": 4,
     "server-inplace-downloadbundle-unknownerror": 4,
     "server-inplace-scripttimedout": 4,
-    "server-inprogress-with-failed-target": 4,
     "server-inprogress": 0,
+    "server-inprogress-with-failed-target": 4,
     "server-stopped-with-rollback": 4,
     "server-succeeded": 0,
     "traffic-server-bg-blue-terminated": 4,

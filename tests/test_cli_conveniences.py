@@ -34,7 +34,7 @@ def test_replay_dash_reads_the_snapshot_from_stdin() -> None:
 def test_replay_dash_with_bad_json_names_stdin_not_a_temporary_file() -> None:
     code, out, err = invoke("--replay", "-", stdin=b"{nope")
     assert code == 2 and out == ""
-    assert err.startswith("cd-doctor: error: stdin: invalid JSON") and "/tmp" not in err
+    assert err.startswith("cd-doctor: error: standard input: invalid JSON") and "/tmp" not in err
 
 
 def test_output_dash_is_stdout() -> None:

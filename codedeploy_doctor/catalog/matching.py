@@ -19,6 +19,7 @@ Ranking follows evidence strength (docs/causes.md, "How a failure is ranked"):
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
@@ -330,7 +331,9 @@ def _check(
             + _search(block.hint_patterns, prepared.extra_lines)
             + _search(block.hint_patterns, prepared.summary_lines)
         )
-        condition(bool(hinted), _TIER_HINT_TEXT, [hit.line for hit in hinted], text=True, proof=False)
+        # A family's hint is no stronger than its own lines.
+        hint_tier = _TIER_FAMILY_SUMMARY_TEXT if family else _TIER_HINT_TEXT
+        condition(bool(hinted), hint_tier, [hit.line for hit in hinted], text=True, proof=False)
         _keep_captures(hits, hinted)
     if block.script_patterns:
         name = prepared.script_name
@@ -476,9 +479,15 @@ def match_all(records: tuple[CauseRecord, ...], evidence: FailureEvidence) -> li
 
     specific.sort(key=rank)
     generic.sort(key=rank)
-    symptoms = {record.id for record in records if record.symptom}
+    symptoms = {record.id: _own_patterns(record) for record in records if record.symptom}
     details = {record.id: record.details for record in records if record.details}
     return root_causes_first(specific, symptoms, details) + generic[:1]
+
+
+def _own_patterns(record: CauseRecord) -> tuple[TextPattern, ...]:
+    """Every text pattern of a record, whatever block it is in: the lines of its own kind."""
+    blocks = (record.when, record.signals, *record.any_of)
+    return tuple(pattern for block in blocks for pattern in block.patterns)
 
 
 _WEAK_FACTS: Final = ("lifecycle event = ", "event status = ", "deployment status = ")
@@ -486,19 +495,22 @@ _WEAK_FACTS: Final = ("lifecycle event = ", "event status = ", "deployment statu
 
 
 def root_causes_first(
-    ranked: list[CauseMatch], symptoms: set[str], details: dict[str, tuple[str, ...]] | None = None
+    ranked: list[CauseMatch],
+    symptoms: Mapping[str, tuple[TextPattern, ...]],
+    details: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[CauseMatch]:
-    """Move each symptom after the best cause proven by evidence the symptom did not use.
+    """Move each symptom after the best cause proven by evidence of another kind than the symptom's.
 
     A failed health check or a timed-out script is what the hook saw; a cause found on another
-    line of the same text (the database timed out, a package lock was held) is why. The root
-    cause's own lines then lead its evidence, and its details are read from them.
+    line of the same text (the database timed out, a package lock was held) is why. A line the
+    symptom's own patterns describe (the check's own failed request) proves no other cause. The
+    root cause's own lines then lead its evidence, and its details are read from them.
     """
     ordered = list(ranked)
     for symptom in [found for found in ranked if found.cause_id in symptoms]:
-        own = set(symptom.evidence)
+        own = _SymptomEvidence(frozenset(symptom.evidence), symptoms[symptom.cause_id])
         root = next(
-            (found for found in ordered if found.cause_id not in symptoms and any(_proves(item, own) for item in found.evidence)),
+            (found for found in ordered if found.cause_id not in symptoms and any(own.proves(item) for item in found.evidence)),
             None,
         )
         if root is not None and ordered.index(root) > ordered.index(symptom):
@@ -509,16 +521,26 @@ def root_causes_first(
     return ordered
 
 
-def _proves(item: str, symptom_evidence: set[str]) -> bool:
-    return item not in symptom_evidence and not item.startswith(_WEAK_FACTS)
+@dataclass(frozen=True)
+class _SymptomEvidence:
+    """What a symptom already accounts for: its evidence, and any line its patterns describe."""
+
+    items: frozenset[str]
+    patterns: tuple[TextPattern, ...]
+
+    def proves(self, item: str) -> bool:
+        """Tell whether an evidence item of another cause is evidence the symptom does not explain."""
+        if item in self.items or item.startswith(_WEAK_FACTS):
+            return False
+        return not any(pattern.search(item) for pattern in self.patterns)
 
 
-def _lead_with_own_lines(root: CauseMatch, symptom_evidence: set[str], details: tuple[str, ...]) -> CauseMatch:
-    """The root cause with the evidence the symptom did not use first, and details read from it."""
-    evidence = tuple(sorted(root.evidence, key=lambda item: not _proves(item, symptom_evidence)))
+def _lead_with_own_lines(root: CauseMatch, symptom: _SymptomEvidence, details: tuple[str, ...]) -> CauseMatch:
+    """The root cause with the evidence the symptom does not explain first, and details read from it."""
+    evidence = tuple(sorted(root.evidence, key=lambda item: not symptom.proves(item)))
     by_line = dict(root.line_captures)
     raw: dict[str, str] = {}
-    own_lines = [item for item in evidence if _proves(item, symptom_evidence)]
+    own_lines = [item for item in evidence if symptom.proves(item)]
     for line in own_lines if any(line in by_line for line in own_lines) else evidence:
         for name, value in by_line.get(line, ()):
             raw.setdefault(name, value)

@@ -8,9 +8,9 @@ it cannot apply while any of them is :class:`Unread`, so an unread reading never
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar, Union
+from typing import Any, Generic, TypeVar, Union
 
 from codedeploy_doctor.report import Basis, Verdict
 
@@ -123,43 +123,11 @@ def share_verdict(share: float) -> Verdict:
     return "not-serving" if share <= SHARE_EPSILON else "partial"
 
 
-def count_verdict(serving: int, total: int) -> Verdict:
-    """Return serving when all serve, partial when some do, not-serving when none does."""
-    if total > 0 and serving >= total:
-        return "serving"
-    return "partial" if serving > 0 else "not-serving"
-
-
 def by_share(share: Callable[[E], float | None]) -> VerdictBy[E]:
     """The verdict of Blue's share: serving at 100%, not-serving at 0%, partial between."""
     return VerdictBy(
         "by Blue's share: serving at 100%, not-serving at 0%, partial between", lambda e: share_verdict(share(e) or 0.0)
     )
-
-
-def every_rule(tables: Sequence[RuleTable[object]]) -> dict[str, Rule[object]]:
-    """Every rule of ``tables`` by id (ids are unique across tables)."""
-    return {rule.id: rule for table in tables for rule in table.rules}
-
-
-class Inferable(Protocol):
-    """What CodeDeploy's own view of an ECS or Lambda deployment holds, for the inferred rules."""
-
-    @property
-    def target_read(self) -> bool:
-        """True when the deployment's target is in the snapshot."""
-
-    @property
-    def allow_traffic(self) -> str | None:
-        """The AllowTraffic event's status, None when it never ran."""
-
-    @property
-    def rollback_succeeded(self) -> str | None:
-        """The id of a rollback that succeeded, if any."""
-
-    @property
-    def codedeploy_blue_share(self) -> float | None:
-        """Blue's share as CodeDeploy reports it, if it does."""
 
 
 UNSETTLED = ("InProgress", "Failed", "Unknown")
@@ -170,6 +138,9 @@ def inferred_rules(
     platform: str, kind: str, moved: str, split: str, weight: Callable[[Any], str], unconfirmed: str
 ) -> tuple[Rule[Any], ...]:
     """The codedeploy-only tail of an ECS or Lambda table: rollback, CodeDeploy's weight, then AllowTraffic.
+
+    The evidence has ``rollback_succeeded`` (a rollback id or None), ``codedeploy_blue_share``,
+    ``target_read`` and ``allow_traffic`` (AllowTraffic's status).
 
     ``kind`` names the target ("ECS"), ``moved`` what a succeeded AllowTraffic did, ``split`` what
     may be split while it runs or after it failed, ``weight`` words CodeDeploy's weight, and

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from codedeploy_doctor.diagnosis import diagnose
+from codedeploy_doctor.errors import BadInputError
 from codedeploy_doctor.snapshot import load_snapshot
 from tests.scenarios import _report
 from tests.support import load_fixture_json
@@ -48,7 +51,9 @@ def test_the_bounded_warning_counts_failed_targets_not_the_blue_sample() -> None
 
 
 def test_a_deployment_without_status_is_not_silently_fine(tmp_path: Path) -> None:
+    # Without a status nothing says whether it failed: the snapshot is refused, never read as fine.
     path = tmp_path / "bare.json"
-    path.write_text(json.dumps({"format": "cd-doctor.snapshot/1", "deployment": {}, "targets": []}), encoding="utf-8")
-    report = diagnose(load_snapshot(path))
-    assert any("has no status" in warning for warning in report.warnings)
+    deployment = {"deploymentId": "d-7XK2M9QPA"}
+    path.write_text(json.dumps({"format": "cd-doctor.snapshot/1", "deployment": deployment, "targets": []}), encoding="utf-8")
+    with pytest.raises(BadInputError, match="has no 'status'"):
+        load_snapshot(path)
