@@ -140,6 +140,58 @@ def _needs_of(parsed: Iterable[tuple[Any, Any]]) -> _Needs:
     return best
 
 
+_EDGE_FREE: Final = frozenset(
+    getattr(_C, name)
+    for name in (
+        "AT_BOUNDARY",
+        "AT_NON_BOUNDARY",
+        "AT_UNI_BOUNDARY",
+        "AT_UNI_NON_BOUNDARY",
+        "AT_LOC_BOUNDARY",
+        "AT_LOC_NON_BOUNDARY",
+    )
+    if hasattr(_C, name)
+)
+
+
+def _joinable(parsed: Iterable[tuple[Any, Any]]) -> bool:
+    """No line anchor and no negative lookaround: a match in one line is a match in the lines joined by newlines."""
+    for op, value in parsed:
+        if op is _C.AT and value not in _EDGE_FREE:
+            return False
+        if op is _C.ASSERT_NOT:
+            return False
+        if op in (_C.ASSERT, _ATOMIC_GROUP) and not _joinable(value[1] if op is _C.ASSERT else value):
+            return False
+        if op is _C.SUBPATTERN and not _joinable(value[-1]):
+            return False
+        if op is _C.BRANCH and not all(_joinable(branch) for branch in value[1]):
+            return False
+        if op in _REPEATS and not _joinable(value[2]):
+            return False
+        if op is getattr(_C, "GROUPREF_EXISTS", None) and not all(_joinable(part) for part in value[1:] if part):
+            return False
+    return True
+
+
+def joinable(pattern: TextPattern) -> bool:
+    """Whether searching the lines joined by newlines can rule ``pattern`` out for every line at once.
+
+    It can when a match inside one line stays a match inside the joined text: no anchor to the
+    start or end of the text and no negative lookaround (a word boundary sees a newline as the end
+    of a line).
+    """
+    return _joinable_source(pattern.pattern, int(getattr(pattern, "flags", re.IGNORECASE)))
+
+
+@lru_cache(maxsize=4096)
+def _joinable_source(source: str, flags: int) -> bool:
+    try:
+        return _joinable(_PARSER.parse(source, flags))
+    except Exception:  # noqa: BLE001 - unparsable: never ruled out this way
+        return False
+
+
 @lru_cache(maxsize=4096)
 def needed_literals(pattern: TextPattern) -> frozenset[str] | None:
     """Lower-cased literals one of which every match of ``pattern`` contains; None when unknown."""
@@ -189,7 +241,9 @@ class _Scanner:
     def __init__(self, literals: frozenset[str]) -> None:
         self.literals = literals
         ordered = sorted(literals)
-        self._prefixes = {word: frozenset(other for other in ordered if word.startswith(other)) for word in ordered}
+        self._prefixes = {
+            word: frozenset(word[:end] for end in range(MIN_LITERAL, len(word) + 1) if word[:end] in literals) for word in ordered
+        }
         self._expression = re.compile(f"(?=({_trie(ordered)}))", re.DOTALL) if ordered else None
 
     def present(self, text: str) -> frozenset[str]:
@@ -239,6 +293,8 @@ class PatternIndex:
                     self._by_literal.setdefault(literal, []).append(number)
         self.always = frozenset(always)
         self.patterns_set = frozenset(self.patterns)
+        self.joinable = frozenset(number for number, pattern in enumerate(self.patterns) if joinable(pattern))
+        """Patterns that match none of some lines when they do not match the lines joined."""
         self.scanner = _Scanner(frozenset(self._by_literal))
 
     def numbers(self, text: str) -> list[int]:

@@ -1,30 +1,33 @@
 """A key two failures share only when the catalog ranks the same causes first for both.
 
 Grouping needs each failed target's top cause. Thousands of targets often fail alike but not
-identically: their log tails differ in timestamps, request ids, host names. The catalog reads a
-text only through its patterns: which patterns match which lines decides which records fire and
-how they score; the rest of a line is shown as evidence, never weighed. So a failure's *cause
+identically: their log tails differ in timestamps, request ids, host names. The matcher reads a
+line of text only through: which patterns match it (which records fire, the first pattern of a
+block ranks the line), whether it is a logger's warning line, and its evidence cut (the first
+``EVIDENCE_CHARS`` characters: equal cuts are one piece of evidence; a cut that reads like a
+plain fact proves nothing). A line no pattern matches is never read. So a failure's *cause
 signature* is everything else the matcher reads (platform, event, status, codes, exit code,
-script name, instance facts, the deployment's summary) plus, for each text it scans (message and
-log tail, extra log lines, deployment messages), the patterns that match each line, in line
-order. Two failures with equal signatures get the same cause ids from :func:`match_all`, in the
-same order, with the same confidence and score; only the evidence lines quoted may differ.
-Working a signature out costs one pass of the pattern prefilter over the text and a search of
-the few patterns it keeps, a fraction of a full match.
+script name, instance facts, the deployment's messages) plus, for each line some pattern
+matches, in order: the patterns, the warning flag, the weak-fact flag and which earlier
+matched line (of any text) has the same cut. Two failures with equal signatures get the same
+cause ids from :func:`match_all`, in the same order, with the same confidence and score; only
+the evidence quoted and the details read from it may differ. Working a signature out costs one
+pass of the pattern prefilter over the text and a search of the few patterns it keeps, a
+fraction of a full match. A test compares grouping by signature with matching every target.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from codedeploy_doctor.catalog.matching import prepare
+from codedeploy_doctor.catalog.matching import _WEAK_FACTS, EVIDENCE_CHARS, is_warning_line, prepare
 from codedeploy_doctor.catalog.model import FailureEvidence
 from codedeploy_doctor.catalog.prefilter import PatternIndex, fold, prime
 from codedeploy_doctor.catalog.records import CauseRecord
 from codedeploy_doctor.catalog.regex_safety import TextPattern
 
-LineSignature = tuple[tuple[int, ...], ...]
-"""For each line where some pattern matches, the numbers of the patterns that match it."""
+MatchedLine = tuple[tuple[int, ...], bool, bool, str]
+"""One line some pattern matches: the numbers of those patterns, warning, weak fact, its evidence cut."""
 
 
 class CauseSignatures:
@@ -36,11 +39,25 @@ class CauseSignatures:
             for block in (record.when, record.signals, record.unless, *record.any_of):
                 patterns.extend((*block.patterns, *block.hint_patterns))
         self._index: PatternIndex = prime(patterns)
-        self._shared: dict[tuple[str, ...], LineSignature] = {}
+        self._shared: dict[tuple[str, ...], tuple[MatchedLine, ...]] = {}
 
     def of(self, evidence: FailureEvidence) -> tuple[object, ...]:
         """The failure's cause signature (hashable)."""
         prepared = prepare(evidence)
+        texts = (
+            self.lines(prepared.own_lines),
+            self._shared_lines(prepared.extra_lines),
+            self._shared_lines(prepared.summary_lines),
+        )
+        first_of: dict[str, int] = {}
+        shape: list[tuple[tuple[tuple[int, ...], bool, bool, int], ...]] = []
+        position = 0
+        for matched in texts:
+            entries = []
+            for numbers, warning, weak, cut in matched:
+                entries.append((numbers, warning, weak, first_of.setdefault(cut, position)))
+                position += 1
+            shape.append(tuple(entries))
         return (
             evidence.platform,
             evidence.lifecycle_event,
@@ -53,29 +70,36 @@ class CauseSignatures:
             evidence.deployment_status,
             prepared.exit_code,
             tuple(sorted(evidence.instance_facts.items())),
-            self.lines(prepared.own_lines),
-            self._shared_lines(prepared.extra_lines),
-            self._shared_lines(prepared.summary_lines),
+            tuple(shape),
         )
 
-    def lines(self, lines: tuple[str, ...]) -> LineSignature:
-        """The patterns matching each line, for the lines some pattern matches, in order."""
+    def lines(self, lines: tuple[str, ...]) -> tuple[MatchedLine, ...]:
+        """The lines some pattern matches, in order, as the matcher sees them."""
         if not lines:
             return ()
-        numbers = self._index.numbers(fold("\n".join(lines)))
+        joined = "\n".join(lines)
+        index = self._index
+        numbers = index.numbers(fold(joined))
         if not numbers:
             return ()
-        numbered = [(number, self._index.patterns[number]) for number in numbers]
-        signature: list[tuple[int, ...]] = []
+        # One search of the joined text rules a pattern out for every line at once.
+        numbered = [
+            (number, index.patterns[number])
+            for number in numbers
+            if number not in index.joinable or index.patterns[number].search(joined)
+        ]
+        matched: list[MatchedLine] = []
         for line in lines:
             hits = tuple(number for number, pattern in numbered if pattern.search(line))
             if hits:
-                signature.append(hits)
-        return tuple(signature)
+                stripped = line.strip()
+                cut = stripped if len(stripped) <= EVIDENCE_CHARS else stripped[: EVIDENCE_CHARS - 1]
+                matched.append((hits, is_warning_line(cut), cut.startswith(_WEAK_FACTS), cut))
+        return tuple(matched)
 
-    def _shared_lines(self, lines: tuple[str, ...]) -> LineSignature:
+    def _shared_lines(self, lines: tuple[str, ...]) -> tuple[MatchedLine, ...]:
         # Extra logs and the deployment's messages are usually the same for every failure.
-        signature = self._shared.get(lines)
-        if signature is None:
-            signature = self._shared[lines] = self.lines(lines)
-        return signature
+        matched = self._shared.get(lines)
+        if matched is None:
+            matched = self._shared[lines] = self.lines(lines)
+        return matched

@@ -35,7 +35,9 @@ FORENSIC_CALLS = {
 EXTRA_ROUND_TRIPS = {
     "ecs-install-image-pull-failed": 1,  # DescribeTasks after ListTasks, which runs beside the target batch
     "lambda-alarm-fired-during-deployment": 0,  # beside the target batch
-    "lambda-hook-function-timed-out": 0,  # beside GetAlias, after the target batch
+    # After the target batch (which names the failed hook). GetAlias used to run there too; it now
+    # runs beside the listing (from the AppSpec), so the baseline is one round trip shorter: 4 in all.
+    "lambda-hook-function-timed-out": 1,
 }
 
 

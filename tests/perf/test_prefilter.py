@@ -170,3 +170,41 @@ def test_grouping_with_signatures_gives_the_groups_of_matching_every_target(
     assert fast.failure_groups == slow.failure_groups
     assert fast.causes == slow.causes
     assert len(fast.failure_groups) >= 1
+
+
+def test_a_warning_line_and_an_error_line_have_different_signatures() -> None:
+    signatures = CauseSignatures(builtin_catalog().records)
+    base = evidence_from({"event": "ApplicationStart", "errorCode": "ScriptFailed", "logTail": "[stderr]starting"})
+    error = dataclasses.replace(base, log_tail="ERROR no space left on device (request 1a2b)")
+    same = dataclasses.replace(base, log_tail="ERROR no space left on device (request 9f8e)")
+    warning = dataclasses.replace(base, log_tail="WARN no space left on device (request 1a2b)")
+    assert signatures.of(error) == signatures.of(same)
+    assert signatures.of(error) != signatures.of(warning)
+    twice = dataclasses.replace(base, log_tail="ERROR no space left on device\nERROR no space left on device")
+    two = dataclasses.replace(base, log_tail="ERROR no space left on device\nERROR no space left on device!")
+    assert signatures.of(twice) != signatures.of(two)  # one piece of evidence, or two
+
+
+@pytest.mark.parametrize(
+    ("pattern", "joinable"),
+    [
+        (r"no space left", True),
+        (r"\bECONNRESET\b", True),
+        (r"(?=a)foo", True),
+        (r"^foo", False),
+        (r"foo$", False),
+        (r"(?<!\s)foo", False),
+        (r"bar(?!\n)", False),
+        (r"(?:a|\Ab)", False),
+    ],
+)
+def test_joinable_patterns(pattern: str, joinable: bool) -> None:
+    assert prefilter.joinable(re.compile(pattern, re.IGNORECASE)) is joinable
+
+
+def test_a_joinable_pattern_that_matches_a_line_matches_the_lines_joined() -> None:
+    lines = list(_texts())
+    joined = "\n".join(lines)
+    for pattern in _catalog_patterns():
+        if prefilter.joinable(pattern) and any(pattern.search(line) for line in lines):
+            assert pattern.search(joined), pattern.pattern
