@@ -143,8 +143,8 @@ def log_locations(snapshot: Snapshot, first: LifecycleEventFailure | None) -> tu
         group_id = snapshot.deployment_group.get("deploymentGroupId")
     group_id = group_id or snapshot.deployment.get("deploymentGroupId") or "<deployment-group-id>"
     root = f"/opt/codedeploy-agent/deployment-root/{group_id}"
-    agent = f"{first.target_id}: {AGENT_LOG} (the agent itself: polling, credentials, errors)"
-    everything = f"{first.target_id}: {DEPLOYMENTS_LOG} (all deployments' script output)"
+    agent = f"{first.target_id}: {AGENT_LOG} (the agent's own log)"
+    everything = f"{first.target_id}: {DEPLOYMENTS_LOG} (every deployment's scripts)"
     if first.status in ("Pending", "Skipped", "Unknown") and not (first.error_code or first.script_name or first.log_tail):
         # The event never ran (or never reported): no script output of it exists; the agent knows why.
         return (agent, everything)
@@ -160,7 +160,7 @@ def log_locations(snapshot: Snapshot, first: LifecycleEventFailure | None) -> tu
             )
         return (f"{first.target_id}: {where}", everything, agent)
     scripts = f"{root}/{snapshot.deployment_id}/logs/scripts.log"
-    return (f"{first.target_id}: {scripts} (this deployment's script output)", everything, agent)
+    return (f"{first.target_id}: {scripts} (this deployment's scripts)", everything, agent)
 
 
 _HOOK_NAME = re.compile(r"\bhook (?P<name>[A-Za-z0-9_-]{1,140}) reported\b")

@@ -18,10 +18,10 @@ def format_age(seconds: float) -> str:
 
 
 def replay_banner(replay: ReplayInfo) -> str:
-    """E.g. ``replay of a snapshot recorded 2026-11-28 09:05 UTC, 3 h ago: not the live state``."""
+    """E.g. ``replay of a snapshot recorded 2026-11-28 09:05 UTC, 3 h ago (not live)``."""
     moment = parse_time(replay.recorded_at)
     if moment is None:
-        return "replay of a snapshot (when it was recorded is not known): not the live state"
+        return "replay of a snapshot (when it was recorded is not known) (not live)"
     when = moment.strftime("%Y-%m-%d %H:%M UTC")
     age = f", {format_age(replay.age_seconds)}" if replay.age_seconds is not None else ""
-    return f"replay of a snapshot recorded {when}{age}: not the live state"
+    return f"replay of a snapshot recorded {when}{age} (not live)"

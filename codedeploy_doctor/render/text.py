@@ -26,15 +26,7 @@ from codedeploy_doctor.render.mitigation import mitigation_commands
 from codedeploy_doctor.render.replay import replay_banner
 from codedeploy_doctor.render.verdict import in_place, report_verdict_words, verdict_tone
 from codedeploy_doctor.render.where import where_to_look
-from codedeploy_doctor.report import (
-    BlueTraffic,
-    Cause,
-    Environment,
-    LifecycleEventFailure,
-    Report,
-    evidence_line_indexes,
-    tail_lines,
-)
+from codedeploy_doctor.report import BlueTraffic, Cause, Environment, LifecycleEventFailure, Report, tail_lines
 from codedeploy_doctor.sanitize import TextPolicy
 
 TONE_STYLE = {"good": "bold green", "warn": "bold yellow", "bad": "bold red", "neutral": "bold"}
@@ -161,8 +153,9 @@ def _first_screen(page: _Page, report: Report, safe: TextPolicy) -> None:
     for note in report.notes:
         page.para(Text.assemble(("Note: ", "bold yellow"), safe(note)), indent=2, hang=4)
     if report.key_line is not None:
-        page.blank()
-        _key_line(page, report, safe)
+        if not report.causes:
+            page.blank()
+        _key_line(page, report, safe)  # right under the cause it proves
     places = where_to_look(report, safe)
     if places.entries:
         page.blank()
@@ -248,7 +241,7 @@ def _likely_cause(page: _Page, cause: Cause, safe: TextPolicy) -> None:
         step = Text("Fix: ", style="bold")
         step.append(safe(cause.fix[0]))
         if len(cause.fix) > 1:
-            step.append(f" (step 1 of {len(cause.fix)}: all steps under Details)", style="dim")
+            step.append(f" (step 1 of {len(cause.fix)}, all under Details)", style="dim")
         page.para(step, indent=2, hang=4)
 
 
@@ -332,6 +325,12 @@ def _failure_details(page: _Page, report: Report, failure: LifecycleEventFailure
             mark, style = " ", ""
         line = Text.assemble((f"{mark} ", "bold red" if mark != " " else ""), ("│ ", "dim"), (lines[index], style))
         page.para(line, indent=2, hang=6)
+
+
+def evidence_line_indexes(log_tail: str | None, evidence: Sequence[str]) -> frozenset[int]:
+    """Positions in the log tail of every line quoted as evidence (all of them are shown, marked)."""
+    wanted = {item.strip() for item in evidence if item.strip()}
+    return frozenset(index for index, line in enumerate(tail_lines(log_tail)) if line.strip() in wanted)
 
 
 def _close_small_gaps(wanted: set[int], small: int = 2) -> list[int]:
