@@ -1,19 +1,24 @@
-"""Benchmark cd-doctor's collector and diagnosis against a naive script, over fake AWS with latency.
+"""Benchmark cd-doctor: replay scaling per situation, live workloads per platform, start-up.
 
-Run from the repository root::
+Run from the repository root, in the project's virtualenv::
 
-    python benchmarks/bench.py            # every case, 50 ms a call (a few minutes on 2 cores)
-    python benchmarks/bench.py --quick    # a fast subset
-    python benchmarks/bench.py --latency 0.1 --json > results.json
+    python benchmarks/bench.py             # everything: 1k / 5k / 20k replays, every live workload (~6 min)
+    python benchmarks/bench.py --quick     # 1k / 4k replays, fewer live workloads (under ~2 min)
+    python benchmarks/bench.py --json > results.json
 
-For each failed Server blue/green deployment (10 to 5,000 targets; 1, 1% or 100% failed) it
-runs cd-doctor's real ``Collector`` (traffic checks included) and ``diagnose``, then the naive
-baseline (``benchmarks/naive.py``), each against a fresh fake CodeDeploy
-(``tests/fakes/codedeploy_world.py``) and fake traffic layer (``tests/fakes/traffic_world.py``)
-that delay every call by ``--latency`` seconds, and reports AWS calls, sequential round trips on
-the critical path (``benchmarks/timeline.py`` explains the measure), wall time and peak memory.
-It also times replaying 5,000-target snapshots and the start-up of ``--help``/``--version``, and
-checks the goals of issue 7. See docs/performance.md.
+Three parts, each explained in docs/performance.md:
+
+- **Replay scaling** (``benchmarks/replay.py``): every situation of ``benchmarks/scaled.py``
+  (Server in-place with and without a load balancer, blue/green with full target health, ECS
+  task sets, Lambda, distinct 2 KB log tails, a 1 MB agent log) at each size: load + diagnose +
+  render time, peak memory against the file size, the CLI end to end, and the growth exponent.
+- **Live workloads** (``benchmarks/live.py``): the real collector over fake AWS with
+  ``--latency`` seconds a call, per platform and up to 20,000 targets: calls, round trips,
+  dependent round trips, wall time, and the minimum number of calls that gives the same report.
+- **Start-up**: medians of fresh ``python -c pass``, ``cd-doctor --help``, ``--version`` and a
+  replay of a small fixture, and whether any of them imported boto3, botocore or pydantic.
+
+The exit status is 0 only when every goal (issue 15) is met.
 """
 
 from __future__ import annotations
@@ -27,8 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -37,73 +40,20 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks.naive import collect_naive  # noqa: E402
-from benchmarks.timeline import CallTimeline  # noqa: E402
-from benchmarks.workload import Workload, blue_green_workload, failed_count, instances, target_group, target_health  # noqa: E402
+from benchmarks import live, replay, scaled  # noqa: E402
+from benchmarks.workload import Workload, instances, target_group, target_health  # noqa: E402
 from codedeploy_doctor.aws.clients import ClientFactory  # noqa: E402
-from codedeploy_doctor.aws.collect import DETAIL_LIMIT, Collector  # noqa: E402
-from codedeploy_doctor.aws.traffic import collect_traffic  # noqa: E402
-from codedeploy_doctor.diagnosis import diagnose, exit_code_for  # noqa: E402
-from codedeploy_doctor.ids import DeploymentId  # noqa: E402
-from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for  # noqa: E402
-from codedeploy_doctor.report import Report  # noqa: E402
-from codedeploy_doctor.snapshot import Snapshot, load_snapshot  # noqa: E402
 from tests.fakes.codedeploy_world import CodeDeployWorld  # noqa: E402
 from tests.fakes.traffic_world import TrafficWorld  # noqa: E402
 from tests.support import offline_factory  # noqa: E402
 
-SIZES = (10, 100, 1000, 5000)
-SHARES = ("1", "1%", "100%")
-QUICK_CASES = ((10, "1"), (1000, "1"), (1000, "1%"), (5000, "100%"))
-QUICK_NAIVE_LIMIT = 1000
-"""--quick skips the naive baseline above this many targets (it takes 17-32 s at 5,000)."""
-
-PAGE_SIZE = 100
-"""Ids per ListDeploymentTargets page in the fake by default (AWS does not document its page size)."""
-
-SMALL_FAILURE = 25
-"""Goal (a) covers deployments with up to this many failed targets."""
-
-SLOW_REPLAY_S = 3.0
-"""A replay slower than this is timed once, not ``repeat`` times (the goal is missed either way)."""
-
-TRAFFIC_SERVICES = ("elbv2", "elb", "ec2", "ecs", "lambda", "autoscaling")
-"""Services whose calls are traffic checks (the naive script makes none)."""
+PAGE_SIZE = live.PAGE_SIZE
+FLAGSHIP = REPO / "fixtures" / "server-bluegreen-validateservice-green.json"
+FULL_SIZES = (1000, 5000, 20000)
+QUICK_SIZES = (1000, 4000)
 
 
-# -- one run --------------------------------------------------------------------------------
-
-
-@dataclass
-class RunResult:
-    """One tool's run over one deployment."""
-
-    tool: str
-    calls: int
-    calls_by_operation: dict[str, int]
-    round_trips: int
-    """Longest chain of calls each waiting on the previous, in the timed run (CPU between calls included)."""
-    dependency_round_trips: int
-    """The same chain with every client made beforehand: only calls that waited on calls remain."""
-    waves: list[list[str]]
-    """Calls by their depth in the dependency chain."""
-    wall_s: float
-    peak_mib: float
-    targets_in_detail: int
-    listed: dict[str, int]
-    warnings: list[str]
-    exit_code: str
-    """The exit code the report maps to (CONTRACTS §2)."""
-
-
-@dataclass
-class CaseResult:
-    """Both tools over one deployment."""
-
-    targets: int
-    failed: int
-    cd_doctor: RunResult
-    naive: RunResult | None
+# -- the fakes of the Server blue/green workloads -------------------------------------------
 
 
 class NetworkUsedError(RuntimeError):
@@ -137,146 +87,7 @@ def worlds(workload: Workload, latency: float, page_size: int = PAGE_SIZE) -> tu
     return codedeploy, traffic
 
 
-def _render(report: Report) -> None:
-    renderer_for(OutputFormat.TEXT)(report, RenderOptions(color=False, width=100))
-
-
-def run_tool(
-    tool: str,
-    workload: Workload,
-    latency: float,
-    traffic: Callable[..., Any],
-    *,
-    measure_memory: bool = False,
-    warm_services: tuple[str, ...] = (),
-    page_size: int = PAGE_SIZE,
-) -> RunResult:
-    """Collect, diagnose and render one workload with one tool; time it, or trace its memory.
-
-    ``warm_services`` are clients made before the clock starts (for the dependency probe).
-    """
-    codedeploy_world, traffic_world = worlds(workload, latency, page_size)
-    timeline = CallTimeline()
-    deployment_id = DeploymentId(workload.deployment_id)
-    if warm_services:
-        factory = factory_for(timeline.attach, codedeploy_world.attach, traffic_world.attach)
-        for service in warm_services:
-            factory.client(service)
-    if measure_memory:
-        tracemalloc.start()
-    started = time.perf_counter()
-    if not warm_services:
-        factory = factory_for(timeline.attach, codedeploy_world.attach, traffic_world.attach)
-    snapshot: Snapshot
-    if tool == "cd-doctor":
-        snapshot = Collector(factory, traffic=traffic).collect(deployment_id)
-    else:
-        snapshot = collect_naive(factory, deployment_id)
-    report = diagnose(snapshot)
-    _render(report)
-    wall = time.perf_counter() - started
-    peak = 0.0
-    if measure_memory:
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-    collection = snapshot.collection
-    return RunResult(
-        tool=tool,
-        calls=factory.total_calls,
-        calls_by_operation=dict(sorted(factory.calls.items())),
-        round_trips=timeline.round_trips(),
-        dependency_round_trips=timeline.round_trips(),
-        waves=timeline.waves(),
-        wall_s=wall,
-        peak_mib=peak,
-        targets_in_detail=len(snapshot.targets),
-        listed=dict(collection.listed) if collection else {},
-        warnings=list(report.warnings),
-        exit_code=exit_code_for(report).name,
-    )
-
-
-def run_case(
-    workload: Workload, latency: float, traffic: Callable[..., Any], *, repeat: int, naive: bool, page_size: int = PAGE_SIZE
-) -> CaseResult:
-    """Both tools over one workload: timed runs at ``latency``, then a memory run at zero latency."""
-
-    def measured(tool: str, times: int) -> RunResult:
-        runs = [run_tool(tool, workload, latency, traffic, page_size=page_size) for _ in range(times)]
-        median = sorted(runs, key=lambda run: run.wall_s)[len(runs) // 2]
-        median.peak_mib = run_tool(tool, workload, 0.0, traffic, measure_memory=True, page_size=page_size).peak_mib
-        return median
-
-    ours = measured("cd-doctor", repeat)
-    # The probe: same calls with every client made beforehand. A sequential script gains nothing from it.
-    services = tuple(sorted({call.split(":")[0] for call in ours.calls_by_operation}))
-    probe = run_tool("cd-doctor", workload, latency, traffic, warm_services=services, page_size=page_size)
-    ours.dependency_round_trips, ours.waves = probe.round_trips, probe.waves
-    baseline = measured("naive", 1) if naive else None
-    return CaseResult(targets=workload.total, failed=workload.failed, cd_doctor=ours, naive=baseline)
-
-
-# -- replay and start-up --------------------------------------------------------------------
-
-
-@dataclass
-class ReplayResult:
-    """Replaying one snapshot file that holds every target."""
-
-    targets: int
-    failed: int
-    file_mib: float
-    load_s: float
-    diagnose_s: float
-    render_text_s: float
-    render_json_s: float
-    total_s: float
-    cli_s: float
-
-
-def run_replay(total: int, failed: int, directory: Path, *, repeat: int) -> ReplayResult:
-    """Time load_snapshot + diagnose + render text and JSON in process, and the CLI end to end."""
-    path = directory / f"replay-{total}-{failed}.json"
-    path.write_text(json.dumps(blue_green_workload(total, failed).snapshot, indent=2), encoding="utf-8")
-    samples: list[tuple[float, float, float, float]] = []
-    while len(samples) < repeat and not (samples and sum(samples[0]) > SLOW_REPLAY_S):
-        t0 = time.perf_counter()
-        snapshot = load_snapshot(path)
-        t1 = time.perf_counter()
-        report = diagnose(snapshot)
-        t2 = time.perf_counter()
-        renderer_for(OutputFormat.TEXT)(report, RenderOptions())
-        t3 = time.perf_counter()
-        renderer_for(OutputFormat.JSON)(report, RenderOptions())
-        t4 = time.perf_counter()
-        samples.append((t1 - t0, t2 - t1, t3 - t2, t4 - t3))
-    median = sorted(samples, key=sum)[len(samples) // 2]
-    cli = statistics.median(
-        _time_command([*_cli(), "--replay", str(path), "--format", "json", "--output", os.devnull]) for _ in range(len(samples))
-    )
-    return ReplayResult(
-        targets=total,
-        failed=failed,
-        file_mib=path.stat().st_size / 2**20,
-        load_s=median[0],
-        diagnose_s=median[1],
-        render_text_s=median[2],
-        render_json_s=median[3],
-        total_s=sum(median),
-        cli_s=cli,
-    )
-
-
-@dataclass
-class StartupResult:
-    """Start-up of the CLI's cheapest commands against a bare interpreter."""
-
-    runs: int
-    python_pass_s: float
-    help_s: float
-    version_s: float
-    help_imports_boto3: bool
-    version_imports_boto3: bool
+# -- commands -------------------------------------------------------------------------------
 
 
 def _cli() -> list[str]:
@@ -313,23 +124,65 @@ def aws_modules_imported(*args: str) -> list[str]:
     return [name for name in line.removeprefix("AWS-MODULES:").split(",") if name]
 
 
+# -- start-up -------------------------------------------------------------------------------
+
+
+@dataclass
+class StartupResult:
+    """Start-up of the CLI's cheapest commands against a bare interpreter (medians)."""
+
+    runs: int
+    python_pass_s: float
+    help_s: float
+    version_s: float
+    replay_s: float
+    """``cd-doctor --replay FIXTURE --format json --output /dev/null`` of the flagship fixture."""
+    heavy_modules: dict[str, list[str]]
+    """Per command, the boto3/botocore/pydantic modules it imported."""
+
+
+HEAVY_PROBE = """
+import sys
+sys.argv = ["cd-doctor", *sys.argv[1:]]
+from codedeploy_doctor.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("boto3", "botocore", "pydantic", "pydantic_core"))
+sys.stderr.write("HEAVY-MODULES:" + ",".join(loaded) + "\\n")
+"""
+
+
+def heavy_modules_imported(*args: str) -> list[str]:
+    """boto3/botocore/pydantic modules a fresh ``cd-doctor ARGS`` process imported."""
+    done = subprocess.run([sys.executable, "-c", HEAVY_PROBE, *args], capture_output=True, text=True, check=False, cwd=str(REPO))
+    line = next((line for line in done.stderr.splitlines() if line.startswith("HEAVY-MODULES:")), None)
+    if line is None:
+        raise RuntimeError(f"the import probe failed: {done.stderr.strip()}")
+    return [name for name in line.removeprefix("HEAVY-MODULES:").split(",") if name]
+
+
 def run_startup(runs: int) -> StartupResult:
-    """Median start-up of ``python -c pass``, ``cd-doctor --help`` and ``--version``, interleaved."""
-    bare: list[float] = []
-    help_times: list[float] = []
-    version_times: list[float] = []
+    """Median start-up of each command, the runs interleaved so load changes hit them alike."""
+    replay_args = ["--replay", str(FLAGSHIP), "--format", "json", "--output", os.devnull]
+    commands = {
+        "pass": [sys.executable, "-c", "pass"],
+        "help": [*_cli(), "--help"],
+        "version": [*_cli(), "--version"],
+        "replay": [*_cli(), *replay_args],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        bare.append(_time_command([sys.executable, "-c", "pass"]))
-        help_times.append(_time_command([*_cli(), "--help"]))
-        version_times.append(_time_command([*_cli(), "--version"]))
-    return StartupResult(
-        runs=runs,
-        python_pass_s=statistics.median(bare),
-        help_s=statistics.median(help_times),
-        version_s=statistics.median(version_times),
-        help_imports_boto3=bool(aws_modules_imported("--help")),
-        version_imports_boto3=bool(aws_modules_imported("--version")),
-    )
+        for name, command in commands.items():
+            times[name].append(_time_command(command))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    heavy = {
+        "--help": heavy_modules_imported("--help"),
+        "--version": heavy_modules_imported("--version"),
+        "--replay": heavy_modules_imported(*replay_args),
+    }
+    return StartupResult(runs, medians["pass"], medians["help"], medians["version"], medians["replay"], heavy)
 
 
 # -- goals ----------------------------------------------------------------------------------
@@ -337,184 +190,195 @@ def run_startup(runs: int) -> StartupResult:
 
 @dataclass
 class Goal:
-    """One goal of issue 7 and whether this run met it."""
+    """One goal of issue 15 and whether this run met it."""
 
     name: str
     met: bool
     evidence: str
 
 
-def check_goals(cases: list[CaseResult], replays: list[ReplayResult], startup: StartupResult, latency: float) -> list[Goal]:
-    """Evaluate the issue's goals on what was measured (a goal whose case did not run is skipped)."""
+def _by_size(replays: list[replay.ReplayResult]) -> dict[str, dict[int, replay.ReplayResult]]:
+    table: dict[str, dict[int, replay.ReplayResult]] = {}
+    for result in replays:
+        table.setdefault(result.situation, {})[result.targets] = result
+    return table
+
+
+def check_goals(replays: list[replay.ReplayResult], lives: list[live.LiveResult], startup: StartupResult) -> list[Goal]:
+    """Evaluate the goals on what was measured (a goal whose case did not run is skipped)."""
     goals: list[Goal] = []
-    small = [case for case in cases if case.failed <= SMALL_FAILURE]
-    if small:
-        worst_rt = max(case.cd_doctor.round_trips for case in small)
-        worst_calls = max(case.cd_doctor.calls for case in small)
-        with_traffic = all(_traffic_calls(case.cd_doctor) > 0 for case in small)
+    table = _by_size(replays)
+    sizes = sorted({result.targets for result in replays})
+    if len(sizes) >= 2:
+        low, high = sizes[-2], sizes[-1]
+        exponents = {name: replay.exponent(row[low], row[high]) for name, row in table.items() if low in row and high in row}
+        worst = max((value for value in exponents.values() if value is not None), default=None)
+        missing = [name for name, value in exponents.items() if value is None]
         goals.append(
             Goal(
-                "(a) <= 25 failed: <= 4 round trips, <= 8 calls, traffic included",
-                worst_rt <= 4 and worst_calls <= 8 and with_traffic,
-                f"worst over {len(small)} cases: {worst_rt} round trips, {worst_calls} calls; "
-                f"traffic calls in every case: {'yes' if with_traffic else 'NO'}",
+                f"every situation grows linearly: exponent {low:,} -> {high:,} <= 1.15",
+                worst is not None and worst <= 1.15 and not missing,
+                ", ".join(f"{name} {value:.2f}" if value is not None else f"{name} failed" for name, value in exponents.items()),
             )
         )
-    ten = next((case for case in cases if case.targets == 1000 and case.failed == 10 and case.naive), None)
-    if ten is not None and ten.naive is not None:
-        ours, base = ten.cd_doctor, ten.naive
-        codedeploy_calls = ours.calls - _traffic_calls(ours)
+        largest = [row[high] for row in table.values() if high in row]
+        slow = [r for r in largest if r.error or r.total_s >= 3.0]
         goals.append(
             Goal(
-                "(b1) 1,000 targets, 10 failed: >= 10x fewer calls than naive",
-                base.calls >= 10 * ours.calls,
-                f"{base.calls} vs {ours.calls} calls ({base.calls / ours.calls:.1f}x); the naive script makes no traffic "
-                f"call: CodeDeploy calls alone {base.calls} vs {codedeploy_calls} ({base.calls / codedeploy_calls:.1f}x)",
+                f"{high:,} targets replay in < 3 s in every situation",
+                not slow,
+                ", ".join(f"{r.situation} {r.total_s:.2f} s" if not r.error else f"{r.situation}: {r.error}" for r in largest),
             )
         )
+        heavy = [r for r in largest if r.error or r.peak_to_file >= 4.0]
         goals.append(
             Goal(
-                "(b2) 1,000 targets, 10 failed: >= 5x less wall time than naive",
-                base.wall_s >= 5 * ours.wall_s,
-                f"{base.wall_s:.2f} s vs {ours.wall_s:.2f} s ({base.wall_s / ours.wall_s:.1f}x)",
+                f"{high:,} targets: peak memory < 4x the file size",
+                not heavy,
+                ", ".join(f"{r.situation} {r.peak_to_file:.1f}x" for r in largest if not r.error),
             )
         )
-    worst = next((case for case in cases if case.targets == 5000 and case.failed == 5000), None)
-    if worst is not None:
-        run = worst.cd_doctor
-        bounded = run.targets_in_detail <= DETAIL_LIMIT and any("bounded" in warning for warning in run.warnings)
+    tails = table.get("distinct-tails", {})
+    five = tails.get(5000) or tails.get(4000)
+    if five is not None:
         goals.append(
             Goal(
-                f"(c) 5,000 all failed: bounded work, < 3 s at {latency * 1000:.0f} ms",
-                bounded and run.wall_s < 3.0,
-                f"{run.targets_in_detail} targets read in detail (limit {DETAIL_LIMIT}), listed {run.listed}, "
-                f"{run.calls} calls, {run.round_trips} round trips, {run.wall_s:.2f} s; bounded warning: "
-                f"{'yes' if bounded else 'NO'}",
+                f"{five.targets:,} failed with distinct 2 KB tails < 2 s",
+                not five.error and five.total_s < 2.0,
+                f"{five.total_s:.2f} s (load {five.load_s:.2f}, diagnose {five.diagnose_s:.2f}, render {five.render_s:.2f})",
             )
         )
-    if replays:
-        slowest = max(replays, key=lambda replay: replay.total_s)
+    small_bg = [r for r in lives if r.platform == "Server blue/green" and r.failed <= 25]
+    if small_bg:
+        worst_calls = max(r.calls for r in small_bg)
+        worst_rt = max(r.dependent_round_trips for r in small_bg)
         goals.append(
             Goal(
-                "(d) replaying a 5,000-target snapshot < 1 s",
-                slowest.total_s < 1.0,
-                f"slowest: {slowest.failed} failed, {slowest.total_s:.2f} s (load + diagnose + render text + json)",
+                "failed blue/green, <= 25 failed: 8 calls, 3 dependent round trips",
+                worst_calls <= 8 and worst_rt <= 3,
+                f"worst over {len(small_bg)} workloads (up to {max(r.targets for r in small_bg):,} targets): "
+                f"{worst_calls} calls, {worst_rt} dependent round trips",
             )
         )
-    overhead = max(startup.help_s, startup.version_s) - startup.python_pass_s
+    if lives:
+        above = [r for r in lives if r.calls > r.minimum]
+        goals.append(
+            Goal(
+                "the tool's calls against the minimum that gives the same report (stated, not a gate)",
+                True,
+                "; ".join(sorted({f"{r.platform}: +{r.calls - r.minimum}" for r in above})) or "at the minimum everywhere",
+            )
+        )
+    replay_over = startup.replay_s - startup.python_pass_s
+    help_over = startup.help_s - startup.python_pass_s
     goals.append(
         Goal(
-            "(e) --help/--version: no boto3, start-up within 0.25 s of python -c pass",
-            not startup.help_imports_boto3 and not startup.version_imports_boto3 and overhead <= 0.25,
-            f"boto3 imported: --help {startup.help_imports_boto3}, --version {startup.version_imports_boto3}; "
-            f"worst overhead {overhead:.3f} s (median of {startup.runs})",
+            "a small fixture replays within 0.12 s of python -c pass",
+            replay_over <= 0.12,
+            f"+{replay_over:.3f} s (median of {startup.runs})",
+        )
+    )
+    heavy_loaded = {command: modules for command, modules in startup.heavy_modules.items() if modules}
+    goals.append(
+        Goal(
+            "--help within 0.1 s of python -c pass; no boto3, botocore or pydantic on these commands",
+            help_over <= 0.1 and not heavy_loaded,
+            f"--help +{help_over:.3f} s, --version +{startup.version_s - startup.python_pass_s:.3f} s; "
+            f"heavy modules: {', '.join(f'{k} {len(v)}' for k, v in heavy_loaded.items()) or 'none'}",
         )
     )
     return goals
 
 
-def _traffic_calls(run: RunResult) -> int:
-    return sum(count for call, count in run.calls_by_operation.items() if call.split(":")[0] in TRAFFIC_SERVICES)
-
-
 # -- output ---------------------------------------------------------------------------------
 
 
-def _abbreviate(calls: dict[str, int]) -> str:
-    short = {
+def _short(operation: str) -> str:
+    names = {
         "GetDeployment": "GetDep",
         "GetDeploymentGroup": "GetDG",
+        "GetDeploymentConfig": "GetDC",
         "ListDeploymentTargets": "List",
         "BatchGetDeploymentTargets": "BatchGet",
         "DescribeTargetGroups": "DescTG",
         "DescribeTargetHealth": "DescTH",
         "DescribeInstances": "DescInst",
+        "DescribeListeners": "DescL",
+        "DescribeRules": "DescR",
+        "DescribeServices": "DescSvc",
     }
-    return " ".join(f"{short.get(call.split(':')[1], call.split(':')[1])} {count}" for call, count in calls.items())
+    name = operation.split(":")[1]
+    return names.get(name, name)
 
 
 def markdown(
-    cases: list[CaseResult],
-    replays: list[ReplayResult],
+    replays: list[replay.ReplayResult],
+    lives: list[live.LiveResult],
     startup: StartupResult,
     goals: list[Goal],
     meta: dict[str, Any],
 ) -> str:
     """Every table, in Markdown."""
     lines = [
-        f"Latency {meta['latency_ms']:.0f} ms a call; ListDeploymentTargets pages of {meta['page_size']}; "
-        f"cd-doctor runs: median of {meta['repeat']}; naive: 1 run; peak memory: a separate run at 0 ms under tracemalloc.",
-        "Round trips: the longest chain of calls each starting after the previous one ended (CPU spent between calls, "
-        "such as making a client, included); dependent round trips: the same in a run whose clients were made beforehand.",
+        "Replay (in process: load + diagnose + render text and JSON; peak: tracemalloc over the same; "
+        "CLI: a fresh `cd-doctor --replay F --format json` process, peak RSS from wait4):",
         "",
-        "| targets | failed | cd-doctor calls | round trips | dependent round trips | wall s | peak MiB "
-        "| naive calls | round trips | wall s | peak MiB | fewer calls | faster |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| situation | targets | build s | file MiB | load s | diagnose s | render s | total s | peak MiB | peak/file "
+        "| CLI s | CLI RSS MiB | exponent |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for case in cases:
-        ours, base = case.cd_doctor, case.naive
-        row = [
-            f"{case.targets:,}",
-            f"{case.failed:,}",
-            str(ours.calls),
-            str(ours.round_trips),
-            str(ours.dependency_round_trips),
-            f"{ours.wall_s:.2f}",
-            f"{ours.peak_mib:.1f}",
-        ]
-        if base is not None:
-            row += [
-                str(base.calls),
-                str(base.round_trips),
-                f"{base.wall_s:.2f}",
-                f"{base.peak_mib:.1f}",
-                f"{base.calls / ours.calls:.1f}x",
-                f"{base.wall_s / ours.wall_s:.1f}x",
-            ]
-        else:
-            row += ["-"] * 6
-        lines.append("| " + " | ".join(row) + " |")
+    table = _by_size(replays)
+    for situation, row in table.items():
+        previous: replay.ReplayResult | None = None
+        for size in sorted(row):
+            r = row[size]
+            growth = replay.exponent(previous, r) if previous is not None else None
+            if r.error:
+                lines.append(f"| {situation} | {size:,} | {r.build_s:.2f} | {r.file_mib:.1f} | **{r.error}** |||||||||")
+            else:
+                lines.append(
+                    f"| {situation} | {size:,} | {r.build_s:.2f} | {r.file_mib:.1f} | {r.load_s:.3f} | {r.diagnose_s:.3f} "
+                    f"| {r.render_s:.3f} | {r.total_s:.3f} | {r.peak_mib:.1f} | {r.peak_to_file:.1f}x "
+                    f"| {r.cli_s or 0:.2f} | {r.cli_rss_mib or 0:.0f} | {f'{growth:.2f}' if growth is not None else '-'} |"
+                )
+            previous = r
     lines += [
         "",
-        "cd-doctor's calls by operation, and what it read in detail:",
+        f"Live (fake AWS, {meta['latency_ms']:.0f} ms a call, pages of {PAGE_SIZE} ids; wall: median of {meta['repeat']}; "
+        "dependent round trips: a run with every client made beforehand; peak: tracemalloc at 0 ms):",
         "",
-        "| targets | failed | calls by operation | calls per dependent round trip | listed | read in detail |",
-        "|---:|---:|---|---|---|---:|",
+        "| platform | targets | failed | calls | minimum | round trips | dependent | wall s | peak MiB | read in detail "
+        "| verdict | exit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    for case in cases:
-        ours = case.cd_doctor
-        waves = " / ".join(str(len(wave)) for wave in ours.waves)
-        listed = ", ".join(f"{key} {count}" for key, count in ours.listed.items())
+    for r in lives:
         lines.append(
-            f"| {case.targets:,} | {case.failed:,} | {_abbreviate(ours.calls_by_operation)} | {waves} | {listed} | "
-            f"{ours.targets_in_detail} |"
+            f"| {r.platform} | {r.targets:,} | {r.failed:,} | {r.calls} | {r.minimum} | {r.round_trips} "
+            f"| {r.dependent_round_trips} | {r.wall_s:.2f} | {r.peak_mib:.1f} | {r.read_in_detail} "
+            f"| {r.verdict} | {r.exit_code} |"
         )
-    if replays:
-        lines += [
-            "",
-            "Replay of a snapshot file holding every target (median of runs; CLI: `cd-doctor --replay F --format json`, "
-            "a fresh process):",
-            "",
-            "| targets | failed | file MiB | load s | diagnose s | render text s | render json s | total s | CLI end to end s |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for replay in replays:
-            lines.append(
-                f"| {replay.targets:,} | {replay.failed:,} | {replay.file_mib:.1f} | {replay.load_s:.3f} | "
-                f"{replay.diagnose_s:.3f} | {replay.render_text_s:.3f} | {replay.render_json_s:.3f} | "
-                f"{replay.total_s:.3f} | {replay.cli_s:.3f} |"
-            )
     lines += [
         "",
-        f"Start-up (median of {startup.runs} runs each, a fresh process each):",
+        "Calls by operation and per dependent round trip:",
         "",
-        "| command | median s | over `python -c pass` | imports boto3 |",
-        "|---|---:|---:|---|",
-        f"| `python -c pass` | {startup.python_pass_s:.3f} | - | - |",
-        f"| `cd-doctor --help` | {startup.help_s:.3f} | {startup.help_s - startup.python_pass_s:+.3f} | "
-        f"{'yes' if startup.help_imports_boto3 else 'no'} |",
-        f"| `cd-doctor --version` | {startup.version_s:.3f} | {startup.version_s - startup.python_pass_s:+.3f} | "
-        f"{'yes' if startup.version_imports_boto3 else 'no'} |",
+        "| platform | targets | failed | calls | per round trip |",
+    ]
+    lines.append("|---|---:|---:|---|---|")
+    for r in lives:
+        calls = " ".join(f"{_short(op)} {count}" for op, count in r.calls_by_operation.items())
+        waves = " / ".join(str(len(wave)) for wave in r.waves)
+        lines.append(f"| {r.platform} | {r.targets:,} | {r.failed:,} | {calls} | {waves} |")
+    lines += [
+        "",
+        f"Start-up (median of {startup.runs} fresh processes each, interleaved):",
+        "",
+        "| command | median s | over `python -c pass` |",
+        "|---|---:|---:|",
+        f"| `python -c pass` | {startup.python_pass_s:.3f} | - |",
+        f"| `cd-doctor --help` | {startup.help_s:.3f} | {startup.help_s - startup.python_pass_s:+.3f} |",
+        f"| `cd-doctor --version` | {startup.version_s:.3f} | {startup.version_s - startup.python_pass_s:+.3f} |",
+        f"| `cd-doctor --replay {FLAGSHIP.name} --format json` | {startup.replay_s:.3f} "
+        f"| {startup.replay_s - startup.python_pass_s:+.3f} |",
         "",
         "Goals:",
         "",
@@ -523,6 +387,9 @@ def markdown(
     ]
     lines += [f"| {goal.name} | {'yes' if goal.met else '**NO**'} | {goal.evidence} |" for goal in goals]
     return "\n".join(lines) + "\n"
+
+
+# -- the machine ----------------------------------------------------------------------------
 
 
 def machine() -> dict[str, Any]:
@@ -566,64 +433,47 @@ def _isolate_from_real_aws() -> None:
     )
 
 
-def cases_to_run(quick: bool) -> list[tuple[int, int]]:
-    """(targets, failed) pairs, without duplicates (1% of 10 targets is 1 target)."""
-    chosen = QUICK_CASES if quick else tuple((size, share) for size in SIZES for share in SHARES)
-    pairs: list[tuple[int, int]] = []
-    for size, share in chosen:
-        pair = (size, failed_count(size, share))
-        if pair not in pairs:
-            pairs.append(pair)
-    return pairs
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print Markdown (or JSON with --json)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--latency", type=float, default=0.05, help="seconds every fake AWS call takes (default 0.05)")
-    parser.add_argument("--quick", action="store_true", help="a fast subset: 10/1, 1,000/1, 1,000/10, 5,000/all")
+    parser.add_argument("--quick", action="store_true", help="1k/4k replays and fewer live workloads (under ~2 minutes)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of Markdown")
-    parser.add_argument(
-        "--page-size", type=int, default=PAGE_SIZE, help=f"ids per ListDeploymentTargets page (default {PAGE_SIZE})"
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=None, help="timed cd-doctor runs per case (median; default 3, 1 with --quick)"
-    )
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs per case (median; default 3, 1 with --quick)")
+    parser.add_argument("--only", choices=("replay", "live", "startup"), action="append", help="run only these parts")
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 3)
+    parts = set(args.only or ("replay", "live", "startup"))
     _isolate_from_real_aws()
     info = machine()
-    traffic = collect_traffic
-    # Warm up imports and caches that a CLI run pays before its first call, outside the timings.
-    run_tool("cd-doctor", blue_green_workload(10, 1), 0.0, traffic, measure_memory=False)
-
-    cases: list[CaseResult] = []
-    for total, failed in cases_to_run(args.quick):
-        naive = not (args.quick and total > QUICK_NAIVE_LIMIT)
-        print(f"case {total} targets, {failed} failed ...", file=sys.stderr, flush=True)
-        workload = blue_green_workload(total, failed)
-        cases.append(run_case(workload, args.latency, traffic, repeat=repeat, naive=naive, page_size=args.page_size))
-    print("replay ...", file=sys.stderr, flush=True)
-    with tempfile.TemporaryDirectory(prefix="cd-doctor-bench-") as directory:
-        replay_cases = ((5000, 5000),) if args.quick else ((5000, 50), (5000, 5000))
-        replays = [run_replay(total, failed, Path(directory), repeat=3) for total, failed in replay_cases]
-    print("start-up ...", file=sys.stderr, flush=True)
-    startup = run_startup(5 if args.quick else 11)
-    goals = check_goals(cases, replays, startup, args.latency)
-    meta_load_end = _load_average()
+    sizes = QUICK_SIZES if args.quick else FULL_SIZES
+    replays: list[replay.ReplayResult] = []
+    if "replay" in parts:
+        with tempfile.TemporaryDirectory(prefix="cd-doctor-bench-") as directory:
+            for situation in scaled.SITUATIONS:
+                for size in sizes:
+                    print(f"replay {situation} {size} ...", file=sys.stderr, flush=True)
+                    replays.append(replay.run_replay(situation, size, Path(directory), _cli(), repeat=repeat))
+    lives: list[live.LiveResult] = []
+    if "live" in parts:
+        live.run_live(live.lambda_function(), 0.0, repeat=1)  # warm imports and caches, outside the timings
+        for workload in live.workloads(args.quick):
+            print(f"live {workload.platform} {workload.targets} ...", file=sys.stderr, flush=True)
+            lives.append(live.run_live(workload, args.latency, repeat=repeat))
+    startup = run_startup(5 if args.quick else 11) if "startup" in parts else StartupResult(0, 0, 0, 0, 0, {})
+    goals = check_goals(replays, lives, startup) if "startup" in parts else []
     meta = {
         "latency_ms": args.latency * 1000,
         "repeat": repeat,
-        "page_size": args.page_size,
-        "detail_limit": DETAIL_LIMIT,
-        "machine": {**info, "loadavg_at_end": meta_load_end},
+        "page_size": PAGE_SIZE,
+        "machine": {**info, "loadavg_at_end": _load_average()},
         "command": " ".join(["python", "benchmarks/bench.py", *(argv if argv is not None else sys.argv[1:])]),
     }
     if args.json:
         document = {
             "meta": meta,
-            "cases": [asdict(case) for case in cases],
-            "replays": [asdict(replay) for replay in replays],
+            "replays": [asdict(r) for r in replays],
+            "live": [asdict(r) for r in lives],
             "startup": asdict(startup),
             "goals": [asdict(goal) for goal in goals],
         }
@@ -634,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Machine: {host['nproc']} CPUs, {host['cpu']}, Python {host['python']}; "
             f"1-minute load average {host['loadavg_at_start']} at start, {host['loadavg_at_end']} at end\n"
         )
-        print(markdown(cases, replays, startup, goals, meta), end="")
+        print(markdown(replays, lives, startup, goals, meta), end="")
     return 0 if all(goal.met for goal in goals) else 1
 
 

@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codedeploy_doctor.catalog import load_catalog
-from codedeploy_doctor.deadline import run_within, start_deadline
+from codedeploy_doctor.deadline import MAX_SECONDS, run_within, start_deadline
+from codedeploy_doctor.deployment_ref import parse_deployment_ref
 from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.errors import BadInputError
-from codedeploy_doctor.ids import DeploymentId, parse_deployment_id
-from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, renderer_for
-from codedeploy_doctor.render.output import write_output
+from codedeploy_doctor.files import read_tail, write_atomically, write_output
+from codedeploy_doctor.ids import DeploymentId
+from codedeploy_doctor.render import OutputFormat, RenderOptions, ci_summary, quiet, renderer_for
 from codedeploy_doctor.report import ReplayInfo
 from codedeploy_doctor.sanitize import TextPolicy
-from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot
+from codedeploy_doctor.snapshot import Snapshot, dump_snapshot, load_snapshot, with_private_keys_masked
 from codedeploy_doctor.timefmt import format_time, parse_time
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 MAX_AGENT_LOG_BYTES = 64 * 1024 * 1024
 """An --agent-log file larger than this is read from its end only."""
+
+STDIN = Path("-")
+"""``--replay -``: the snapshot comes on stdin."""
 
 AGENT_LOG_LINES = 2000
 """Lines kept from the end of each --agent-log file."""
@@ -77,6 +81,8 @@ class DiagnoseRequest:
     """--deployment-group (with --latest)."""
     only_failed: bool = False
     """--only-failed (with --latest): the most recent failed or stopped deployment."""
+    quiet: bool = False
+    """-q/--quiet: one line (verdict, first failure, cause) instead of the report."""
     client_hooks: tuple[Callable[[str, Any], None], ...] = ()
     """Hooks for every AWS client made (the client seam's ``client_hooks``; tests attach fakes here)."""
 
@@ -94,18 +100,24 @@ def run_diagnosis(request: DiagnoseRequest) -> int:
     snapshot = obtain_snapshot(request, notes)
     if agent_logs:
         snapshot = dataclasses.replace(snapshot, extra_logs=(*snapshot.extra_logs, *agent_logs))
+    if request.redact:
+        # Private keys span lines: masked in whole texts here, before the diagnosis splits them.
+        snapshot = with_private_keys_masked(snapshot)
     if request.record is not None:
         try:
             write_snapshot(snapshot, request.record, redact_secrets=request.redact)
         except BadInputError as error:
             notes.append(f"the snapshot was not recorded: {error.message}")
-    report = diagnose(snapshot, catalog)
+    # A replay gets the --timeout deadline too (a live run's deadline bounds its collection).
+    replay_deadline = start_deadline(request.timeout) if request.replay is not None else None
+    report = run_within(replay_deadline, lambda: diagnose(snapshot, catalog), doing="diagnosing the snapshot")
     if request.replay is not None:
         report = dataclasses.replace(report, replay=replay_info(snapshot))
     if notes:
         report = dataclasses.replace(report, warnings=(*report.warnings, *notes))
     options = RenderOptions(color=request.color, width=request.width, policy=TextPolicy(redact_secrets=request.redact))
-    text = renderer_for(request.output_format)(report, options)
+    render = quiet.render if request.quiet else renderer_for(request.output_format)
+    text = render(report, options)
     if request.output is None and ci_summary.on_github_actions(os.environ):
         text = ci_summary.guard_workflow_commands(text, request.output_format)
     write_output(text, request.output)
@@ -124,15 +136,19 @@ def obtain_snapshot(request: DiagnoseRequest, notes: list[str] | None = None) ->
             raise BadInputError("give either a deployment id or --replay FILE, not both")
         if request.log_group:
             raise BadInputError("--log-group reads AWS, --replay reads a file: use one of them")
-        return load_snapshot(request.replay)
+        return load_snapshot_from_stdin() if request.replay == STDIN else load_snapshot(request.replay)
     if request.deployment_id is None and not request.latest:
         raise BadInputError("missing deployment id", tip="run 'cd-doctor d-A1B2C3D4E' or 'cd-doctor --replay FILE'")
     deployment_id = None
     if request.deployment_id is not None:
         try:
-            deployment_id = parse_deployment_id(request.deployment_id.strip())
+            ref = parse_deployment_ref(request.deployment_id)
         except ValueError as exc:
             raise BadInputError(str(exc)) from exc
+        deployment_id = ref.deployment_id
+        if request.region is None and ref.region is not None:
+            # An ARN or console URL names the Region: it is the default for --region.
+            request = dataclasses.replace(request, region=ref.region)
     from codedeploy_doctor.aws.live import collect_live, make_factory
     from codedeploy_doctor.render.progress import progress
 
@@ -185,10 +201,12 @@ def check_live_options(request: DiagnoseRequest) -> None:
         ):
             if given:
                 raise BadInputError(f"{flag} is only used with --latest")
+    if request.quiet and request.output_format is not OutputFormat.TEXT:
+        raise BadInputError(f"-q prints one line of text: it cannot be used with --format {request.output_format.value}")
     if request.watch and request.replay is not None:
         raise BadInputError("--watch follows a live deployment: it cannot be used with --replay")
-    if request.timeout is not None and request.timeout < 0:
-        raise BadInputError("--timeout must be zero or more seconds")
+    if request.timeout is not None and not 0 <= request.timeout <= MAX_SECONDS:  # NaN fails both
+        raise BadInputError(f"--timeout must be a number of seconds from 0 to {MAX_SECONDS:g}")
 
 
 def latest_deployment_id(factory: ClientFactory, request: DiagnoseRequest) -> DeploymentId:
@@ -208,17 +226,28 @@ def read_agent_logs(paths: tuple[Path, ...]) -> list[dict[str, object]]:
     """Read the last lines of each --agent-log file as an extra log source."""
     logs: list[dict[str, object]] = []
     for path in paths:
-        try:
-            with path.open("rb") as handle:
-                handle.seek(0, 2)
-                size = handle.tell()
-                handle.seek(max(0, size - MAX_AGENT_LOG_BYTES))
-                data = handle.read()
-        except OSError as exc:
-            raise BadInputError(f"cannot read agent log {path}: {exc.strerror or exc}") from exc
+        data, _cut = read_tail(path, limit=MAX_AGENT_LOG_BYTES, what="agent log")
         lines = data.decode("utf-8", errors="replace").splitlines()[-AGENT_LOG_LINES:]
         logs.append({"source": f"agent-log:{path.name}", "lines": lines})
     return logs
+
+
+def load_snapshot_from_stdin() -> Snapshot:
+    """``--replay -``: read the snapshot from stdin, bounded like a file (``... | cd-doctor --replay -``)."""
+    import tempfile
+
+    from codedeploy_doctor.snapshot import MAX_SNAPSHOT_BYTES
+
+    if sys.stdin is None or sys.stdin.isatty():
+        raise BadInputError("--replay - reads the snapshot from stdin, but stdin is a terminal", tip="pipe a snapshot file in")
+    raw = sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1)
+    with tempfile.TemporaryDirectory(prefix="cd-doctor-") as folder:
+        path = Path(folder) / "stdin.json"
+        path.write_bytes(raw)
+        try:
+            return load_snapshot(path)
+        except BadInputError as error:
+            raise BadInputError(error.message.replace(str(path), "stdin"), tip=error.tip) from None
 
 
 def replay_info(snapshot: Snapshot, now: dt.datetime | None = None) -> ReplayInfo:
@@ -248,7 +277,7 @@ def check_distinct_files(request: DiagnoseRequest) -> None:
     if request.output is None:
         return
     for path, what in ((request.record, "--record"), (request.replay, "--replay")):
-        if path is not None and same_file(request.output, path):
+        if path is not None and path != STDIN and same_file(request.output, path):
             raise BadInputError(
                 f"--output and {what} name the same file ({path}): the report would overwrite the snapshot",
                 tip="write the report to another file",
@@ -268,11 +297,7 @@ def check_writable(path: Path, what: str) -> None:
 
 def write_snapshot(snapshot: Snapshot, path: Path, *, redact_secrets: bool) -> None:
     """Write a snapshot file (secrets masked unless --no-redact)."""
-    text = dump_snapshot(_redacted(snapshot) if redact_secrets else snapshot)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise BadInputError(f"cannot write snapshot {path}: {exc.strerror or exc}") from exc
+    write_atomically(path, dump_snapshot(_redacted(snapshot) if redact_secrets else snapshot), what="snapshot")
 
 
 def _redacted(snapshot: Snapshot) -> Snapshot:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,10 +17,10 @@ from typing import Annotated, Any, NoReturn, Optional
 import typer
 from typer.core import TyperGroup
 
-from codedeploy_doctor import TOOL_NAME, __version__
+from codedeploy_doctor import TOOL_NAME, __version__, cli_coercion
 from codedeploy_doctor.errors import BadInputError, DoctorError, ExitCode
+from codedeploy_doctor.files import write_output
 from codedeploy_doctor.render import OutputFormat
-from codedeploy_doctor.render.output import write_output
 
 MAIN_HELP = f"""Why did this AWS CodeDeploy deployment fail, and is production still safe?
 
@@ -34,6 +35,7 @@ Examples:
   {TOOL_NAME} d-A1B2C3D4E --record incident.json
 
   {TOOL_NAME} --replay fixtures/server-bluegreen-validateservice-green.json
+      (a bundled example: the file is in the repository's fixtures/ folder)
 
 Exit codes: 0 not failed, 1 failed but Blue confirmed serving all production (or no Blue),
 2 bad input, 3 could not diagnose, 4 failed and production not confirmed safe (page).
@@ -101,22 +103,57 @@ Examples:
 """
 
 
+STDOUT = Path("-")
+"""``-o -``: the report goes to stdout."""
+
+
 class DefaultCommandGroup(TyperGroup):
     """A group whose first argument is a deployment id unless it names a sub-command."""
 
     default_command = "diagnose"
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # click.Context (typer vendors click)
-        """Route ``cd-doctor d-XXXX ...`` and ``cd-doctor --replay F`` to the default command."""
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version", "-V"):
+        """Route ``cd-doctor d-XXXX ...`` and ``cd-doctor --replay F`` to the default command.
+
+        A first word that is no deployment id but close to a sub-command's name (``cause``) is a
+        typo, not an id: the error says which command was meant.
+        """
+        if args and args[0] not in self.commands and args[0] not in ROOT_OPTIONS:
+            suggestion = did_you_mean(args[0], list(self.commands))
+            if suggestion is not None:
+                raise BadInputError(f"no command {args[0]!r}; did you mean '{TOOL_NAME} {suggestion}'?")
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
 
+ROOT_OPTIONS = ("--help", "-h", "--version", "-V", "--install-completion", "--show-completion")
+"""Options of cd-doctor itself (not of the default command)."""
+
+
+def did_you_mean(word: str, commands: Sequence[str]) -> str | None:
+    """The sub-command a mistyped first word probably meant; None for anything id-like or option-like."""
+    import difflib
+
+    if word.startswith("-") or re.fullmatch(r"d-\w*", word) or not re.fullmatch(r"[a-z][a-z-]*", word):
+        return None
+    matches = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def env_catalog(catalog_files: Sequence[Path] | None) -> tuple[Path, ...]:
+    """The --catalog files, else the team catalog named by ``CD_DOCTOR_CATALOG`` (unset or empty: none)."""
+    if catalog_files:
+        return tuple(catalog_files)
+    named = os.environ.get("CD_DOCTOR_CATALOG", "").strip()
+    return (Path(named),) if named else ()
+
+
+cli_coercion.install()  # plain option values without pydantic: codedeploy_doctor/cli_coercion.py
+
 app = typer.Typer(
     cls=DefaultCommandGroup,
     help=MAIN_HELP,
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -181,10 +218,12 @@ def run_safely(action: Callable[[], int], *, debug: bool) -> NoReturn:
 
 
 def use_color(no_color: bool, stream: Any = None) -> bool:
-    """Colour only on a terminal, never with NO_COLOR set or --no-color."""
+    """Colour only on a terminal (or with FORCE_COLOR set, for ``less -R``), never with NO_COLOR set or --no-color."""
     stream = stream or sys.stdout
     if no_color or os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0", "false"):
+        return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
@@ -201,21 +240,30 @@ def terminal_width() -> int:
 @app.command("diagnose", help=DIAGNOSE_HELP, short_help="Diagnose a deployment (the default command).")
 def diagnose_command(
     deployment_id: Annotated[
-        Optional[str], typer.Argument(metavar="DEPLOYMENT_ID", help="Deployment id, e.g. d-A1B2C3D4E.", show_default=False)
+        Optional[str],
+        typer.Argument(
+            metavar="DEPLOYMENT_ID",
+            help="Deployment id, e.g. d-A1B2C3D4E (or its CodeDeploy console URL or ARN: the Region comes with it).",
+            show_default=False,
+        ),
     ] = None,
     region: Annotated[
         Optional[str], typer.Option(metavar="REGION", help="AWS Region (default: AWS_REGION / the profile's).")
     ] = None,
     profile: Annotated[Optional[str], typer.Option(metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.TEXT,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format (any case).")
+    ] = OutputFormat.TEXT,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE ('-': stdout, the default)."),
     ] = None,
     record: Annotated[
         Optional[Path], typer.Option(metavar="FILE", help="Also save what was collected as a snapshot FILE (redacted).")
     ] = None,
     replay: Annotated[
-        Optional[Path], typer.Option(metavar="FILE", help="Diagnose a snapshot FILE offline: no AWS calls.")
+        Optional[Path],
+        typer.Option(metavar="FILE", help="Diagnose a snapshot FILE offline, no AWS calls ('-': stdin)."),
     ] = None,
     agent_log: Annotated[
         Optional[list[Path]],
@@ -229,7 +277,11 @@ def diagnose_command(
     ] = None,
     catalog_file: Annotated[
         Optional[list[Path]],
-        typer.Option("--catalog", metavar="FILE", help="A catalog FILE of your own causes; they win."),
+        typer.Option(
+            "--catalog",
+            metavar="FILE",
+            help="A catalog FILE of your own causes; they win. Repeatable (default: CD_DOCTOR_CATALOG).",
+        ),
     ] = None,
     watch: Annotated[
         bool, typer.Option("--watch", help="Follow a running deployment (progress on stderr), then diagnose it when it ends.")
@@ -254,12 +306,20 @@ def diagnose_command(
     only_failed: Annotated[
         bool, typer.Option("--only-failed", help="With --latest: the most recent failed or stopped one.")
     ] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="One line instead of the report: verdict, first failure, cause.")
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set; FORCE_COLOR forces it).")
+    ] = False,
     no_redact: Annotated[bool, typer.Option("--no-redact", help="Do not mask secrets in the report and snapshot.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
 ) -> None:
     """Diagnose a deployment."""
     from codedeploy_doctor.app import DiagnoseRequest, run_diagnosis
+
+    if output == STDOUT:
+        output = None  # -o -: stdout, as with no -o
 
     request = DiagnoseRequest(
         deployment_id=deployment_id,
@@ -271,7 +331,7 @@ def diagnose_command(
         replay=replay,
         agent_logs=tuple(agent_log or ()),
         log_group=log_group,
-        catalog_file=tuple(catalog_file or ()),
+        catalog_file=env_catalog(catalog_file),
         color=use_color(no_color) if output is None else False,
         no_color=no_color,
         redact=not no_redact,
@@ -282,20 +342,23 @@ def diagnose_command(
         application=application,
         deployment_group=deployment_group,
         only_failed=only_failed,
+        quiet=quiet,
     )
     run_safely(lambda: run_diagnosis(request), debug=debug)
 
 
 @app.command("causes", help=CAUSES_HELP, short_help="List the known causes in the catalog.")
 def causes_command(
-    catalog_file: Annotated[Optional[list[Path]], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
+    catalog_file: Annotated[
+        Optional[list[Path]], typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own (repeatable).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the known causes."""
     from codedeploy_doctor.catalog import format_cause_list, load_catalog
 
     def body() -> int:
-        catalog = load_catalog(catalog_file)
+        catalog = load_catalog(env_catalog(catalog_file))
         rows = format_cause_list(catalog)
         if as_json:
             write_output(json.dumps([{"id": cid, "title": title} for cid, title in rows], indent=2) + "\n", None)
@@ -309,17 +372,26 @@ def causes_command(
 
 @app.command("explain", help=EXPLAIN_HELP, short_help="Explain one known cause: why it happens and how to fix it.")
 def explain_command(
-    cause_id: Annotated[str, typer.Argument(help="A cause id from 'cd-doctor causes'.")],
-    catalog_file: Annotated[Optional[list[Path]], typer.Option("--catalog", help="Add a catalog FILE of your own.")] = None,
+    cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", help="A cause id from 'cd-doctor causes'.", show_default=False)],
+    catalog_file: Annotated[
+        Optional[list[Path]], typer.Option("--catalog", metavar="FILE", help="Add a catalog FILE of your own (repeatable).")
+    ] = None,
 ) -> None:
     """Explain one cause."""
     from codedeploy_doctor.catalog import load_catalog
     from codedeploy_doctor.catalog.docs import render_record_text
 
     def body() -> int:
-        catalog = load_catalog(catalog_file)
+        catalog = load_catalog(env_catalog(catalog_file))
         record = catalog.get(cause_id)
         if record is None:
+            from codedeploy_doctor.traffic import rule_by_id
+            from codedeploy_doctor.traffic.docs import render_rule_text
+
+            rule = rule_by_id(cause_id)
+            if rule is not None:  # a verdict rule (blueTraffic.rule; docs/verdicts.md)
+                write_output(render_rule_text(rule), None)
+                return 0
             raise BadInputError(f"no cause with id {cause_id!r}", tip=f"list them with '{TOOL_NAME} causes'")
         write_output(render_record_text(record), None)
         return 0
@@ -391,6 +463,9 @@ def _run_command_line(args: list[str] | None) -> int:
         path = TOOL_NAME if path == f"{TOOL_NAME} diagnose" else path
         # Every click error is about the command line (options, arguments, their values): bad input.
         error = BadInputError(f"{bad.format_message()} (see '{path} --help')")
+        say_error(error)
+        return int(error.exit_code)
+    except DoctorError as error:  # raised while routing the arguments (a mistyped sub-command)
         say_error(error)
         return int(error.exit_code)
     except typer.Abort:

@@ -22,13 +22,16 @@ T = TypeVar("T")
 
 _abandoned = threading.Event()
 
+MAX_SECONDS = 7 * 24 * 3600.0
+"""The longest ``--timeout`` (a week): longer than any deployment's waits, short enough for every clock and timer."""
+
 
 class Deadline:
     """A point in monotonic time that a live run must finish by."""
 
     def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
-        if seconds < 0:
-            raise ValueError("a deadline needs zero or more seconds")
+        if not 0 <= seconds <= MAX_SECONDS:  # NaN fails both
+            raise ValueError(f"a deadline needs 0 to {MAX_SECONDS:g} seconds")
         self.seconds = seconds
         """The budget the user gave (``--timeout``)."""
         self._clock = clock

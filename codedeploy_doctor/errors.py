@@ -44,7 +44,9 @@ class DoctorError(Exception):
         from codedeploy_doctor.sanitize import TextPolicy
 
         safe = TextPolicy()
-        text = f"{safe(self.message)}. Tip: {safe(self.tip)}" if self.tip else safe(self.message)
+        message = safe(self.message)
+        # One full stop before the tip, whatever the message ends with.
+        text = f"{message.rstrip().rstrip('.')}. Tip: {safe(self.tip)}" if self.tip else message
         return " ".join(text.split())
 
 

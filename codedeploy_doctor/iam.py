@@ -13,6 +13,9 @@ IAM_PREFIX: Final[dict[str, str]] = {
     "lambda": "lambda",
     "logs": "logs",
     "cloudwatch": "cloudwatch",
+    "s3": "s3",
+    "autoscaling": "autoscaling",
+    "ssm": "ssm",
 }
 """IAM action prefix per boto3 service name."""
 

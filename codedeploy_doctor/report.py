@@ -7,6 +7,7 @@ them to the published camelCase schema.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -225,13 +226,6 @@ class BlueTraffic:
         return self.verdict == "not-applicable" or (self.verdict == "serving" and self.basis == "traffic-layer")
 
 
-def tail_lines(log_tail: str | None) -> list[str]:
-    """A log tail split into its lines, as the report counts them (a final newline ends the last line)."""
-    if not log_tail or not log_tail.strip():
-        return []
-    return log_tail.rstrip("\n").split("\n")
-
-
 @dataclass(frozen=True)
 class KeyLine:
     """The log line that carries the failure ("the line that matters"), and where it was found."""
@@ -295,3 +289,16 @@ def exit_code_for(report: Report) -> ExitCode:
     if not report.deployment_failed:
         return ExitCode.OK
     return ExitCode.FAILED_BLUE_SAFE if report.blue_traffic.confirmed_safe else ExitCode.FAILED_BLUE_AT_RISK
+
+
+def tail_lines(log_tail: str | None) -> list[str]:
+    """The log tail split into lines as the renderers show it (trailing newline dropped)."""
+    if not log_tail or not log_tail.strip():
+        return []
+    return log_tail.rstrip("\n").split("\n")
+
+
+def evidence_line_indexes(log_tail: str | None, evidence: Sequence[str]) -> frozenset[int]:
+    """Positions in the log tail of every line quoted as evidence (so renderers show and highlight them)."""
+    wanted = {item.strip() for item in evidence if item.strip()}
+    return frozenset(index for index, line in enumerate(tail_lines(log_tail)) if line.strip() in wanted)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -49,15 +50,63 @@ _ESCAPES: Final = re.compile(
     re.VERBOSE,
 )
 
-# C0 and C1 controls except tab and newline; DEL; bidirectional marks, embeddings, overrides and
-# isolates; zero-width and other invisible formatting characters that can disguise text; Unicode
-# tag characters (invisible ASCII look-alikes).
+# Characters that are invisible or move text, never shown: the C0 and C1 controls except tab and
+# newline, DEL, and every character of Unicode's Cf (format: soft hyphen, bidirectional marks,
+# embeddings, overrides and isolates, zero-width characters, the BOM, tag characters...), Zl and Zp
+# (U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR) classes, plus the rest of the
+# Default_Ignorable_Code_Point property (U+034F COMBINING GRAPHEME JOINER, the Hangul fillers
+# U+115F, U+1160, U+3164 and U+FFA0, variation selectors, U+E0000-U+E0FFF). Ranges from the
+# Unicode 14.0 database (Python 3.11's unicodedata); tests/reliability/test_hostile_text.py checks
+# every code point of those classes against the running Python's database.
 _CONTROLS: Final = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+    "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff"
+    "\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
 )
 
 _CUT_MARK: Final = "[{} characters cut]"
+
+# Everything that breaks a line somewhere: LF, CR, VT, FF, the file/group/record separators,
+# NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR (what str.splitlines() splits on).
+_LINE_BREAKS: Final = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Fold every line break of a single-line field (a name, an id, a status) into one space.
+
+    A name holding a newline could otherwise start a line of its own in a report, such as a
+    fake ``Production:`` verdict at column 0.
+    """
+    return _LINE_BREAKS.sub(" ", text) if _LINE_BREAKS.search(text) else text
+
+
+MULTI_LINE_FIELDS: Final = frozenset({"log_tail"})
+"""Report fields that hold several lines (a script's log tail); every other text field is single-line."""
+
+
+def single_line_fields(value: Any, multi_line: frozenset[str] = MULTI_LINE_FIELDS) -> Any:
+    """Return a dataclass tree (a report) with :func:`one_line` applied to every text field but ``multi_line`` ones.
+
+    Strings, tuples and lists of strings, and nested dataclasses are walked; an object with
+    nothing to fold is returned as it is (no copy).
+    """
+    if isinstance(value, str):
+        return one_line(value)
+    if isinstance(value, (tuple, list)):
+        folded = [single_line_fields(item, multi_line) for item in value]
+        return value if all(new is old for new, old in zip(folded, value, strict=True)) else type(value)(folded)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for item in dataclasses.fields(value):
+            if item.name in multi_line or not item.init:
+                continue
+            old = getattr(value, item.name)
+            new = single_line_fields(old, multi_line)
+            if new is not old:
+                changes[item.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
 
 
 def clean(text: str | bytes | None) -> str:
@@ -118,7 +167,7 @@ _ACCESS_KEY_ID: Final = r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"
 # (InvalidClientTokenId, SignatureDoesNotMatch, credential_source) are not keys of secrets.
 _SECRET_WORDS: Final = (
     r"(?:passwords?|passwd|passphrase|secrets?|tokens?|api[_-]?keys?|apikeys?|access[_-]?keys?|"
-    r"secret[_-]?keys?|private[_-]?keys?|credentials?|signature|[_.-]pwd|auth[_-]?keys?)"
+    r"secret[_-]?keys?|private[_-]?keys?|account[_-]?keys?|credentials?|signature|[_.-]pwd|auth[_-]?keys?)"
 )
 
 _KEY_VALUE: Final = re.compile(
@@ -176,21 +225,59 @@ _PREFIXED_TOKENS: Final = re.compile(
   | (?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])                        # npm
   | (?<![A-Za-z0-9_])[sr]k_live_[A-Za-z0-9]{16,255}                            # Stripe
   | (?<![A-Za-z0-9_\-])AIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])                # Google API key
+  | (?<![A-Za-z0-9_\-.])SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])  # SendGrid
+  | (?<![A-Za-z0-9_\-])sk-(?:proj|svcacct|admin|ant-api\d\d|ant-admin\d\d|ant)-[A-Za-z0-9_\-]{20,512}  # OpenAI, Anthropic
+  | (?<![A-Za-z0-9_\-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])  # OpenAI, older keys
+  | (?<![A-Za-z0-9])SK[0-9a-f]{32}(?![A-Za-z0-9])                              # Twilio API key
+  | (?<![A-Za-z0-9+/])(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/]{20,8192}={0,2}  # AWS session tokens
     """
 )
+
+# Twilio: an account SID (an id, kept) and its auth token (32 hex digits) side by side, as in
+# "ACxxxx:token" userinfo or "ACxxxx token" arguments.
+_TWILIO_PAIR: Final = re.compile(
+    r"(?P<sid>(?<![A-Za-z0-9])AC[0-9a-f]{32})(?P<sep>[:\s,]{1,4})(?P<token>[0-9a-f]{32})(?![A-Za-z0-9])"
+)
+
+# Docker's config.json: "auth": "<base64 of user:password>" (and "identitytoken", a *token* key).
+_DOCKER_AUTH: Final = re.compile(r'(?P<head>\\?"auth\\?"[ \t]{0,8}:[ \t]{0,8}\\?")(?P<value>[A-Za-z0-9+/=]{4,8192})(?=\\?")')
+
+# mysql -u root -pS3cret: the password glued to -p (a lone -p asks for it).
+_MYSQL_PASSWORD: Final = re.compile(
+    r"(?P<head>\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlpump|mariadb|mariadb-dump)\b[^\n]{0,300}?[ \t]-p)"
+    r"(?P<value>[^\s\-][^\s]{0,255})"
+)
+
+# Cookie: / Set-Cookie: header values (session ids), to the end of the line or the quote.
+_COOKIE: Final = re.compile(
+    r"(?i)(?P<head>\b(?:set-)?cookie\\?[\"']?[ \t]{0,8}:[ \t]{0,8})(?P<value>[^\s\"'\\][^\n\"'\\]{0,8191})"
+)
+
+# aws configure set aws_secret_access_key VALUE: an AWS credential name, a space, the value.
+_AWS_CREDENTIAL_ARGUMENT: Final = re.compile(
+    r"(?i)(?P<head>\b(?:aws_secret_access_key|aws_session_token|aws_security_token)[ \t]{1,8})(?P<value>[A-Za-z0-9/+=]{16,8192})"
+)
+
+# Azure shared access signatures: ...?sv=2022-11-02&...&sig=<base64, URL-escaped>.
+_SAS_SIGNATURE: Final = re.compile(r"(?P<head>[?&]sig=)(?P<value>[A-Za-z0-9%+/=_\-]{8,1024})")
 
 _SLACK_WEBHOOK: Final = re.compile(r"(?P<head>https://hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_\-]{1,512}")
 
 _PEM_BEGIN: Final = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_END: Final = re.compile(r"-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_BODY_LINE: Final = re.compile(r"[A-Za-z0-9+/=]*|(?:Proc-Type|DEK-Info|Comment):.*")
+# What log writers put before each line of a script's output: CodeDeploy's [stdout]/[stderr],
+# the deployments log's "[2026-11-28 09:14:03.123] [d-XXXXXXXXX][stderr]", a bare timestamp.
+_LINE_PREFIX: Final = re.compile(
+    r"(?:\[[^\]\n]{1,80}\][ \t]?){1,4}|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?[ \t]{1,4}"
+)
 
 _PROSE_WORD: Final = re.compile(r"[A-Za-z]+")
 
 
 def readable(text: str) -> bool:
     """True when something of ``text`` survives :func:`clean` (it is not only controls and escapes)."""
-    if text.isprintable():  # fast path: clean() only removes non-printable characters
+    if text.isascii() and text.isprintable():  # fast path: clean() keeps printable ASCII as it is
         return bool(text.strip())
     return bool(clean(text).strip())
 
@@ -221,6 +308,26 @@ def redact(text: str) -> str:
         text = _KEY_VALUE.sub(_mask_key_value, text)
     if "-" in text:
         text = _FLAG_VALUE.sub(lambda m: m["flag"] + MASK, text)
+    text = _mask_service_formats(text, lowered)
+    return text
+
+
+def _mask_service_formats(text: str, lowered: str) -> str:
+    """Secrets recognisable by the service format around them (Docker, MySQL, cookies, Azure, Twilio)."""
+    keep_head = _masked_unless_masked
+    if '"auth' in lowered:
+        # Only base64 of "user:password" ("auth": "none" is a setting, not a credential).
+        text = _DOCKER_AUTH.sub(_masked_if(_is_basic_credential), text)
+    if "mysql" in lowered or "mariadb" in lowered:
+        text = _MYSQL_PASSWORD.sub(keep_head, text)
+    if "cookie" in lowered:
+        text = _COOKIE.sub(keep_head, text)
+    if "aws_s" in lowered:
+        text = _AWS_CREDENTIAL_ARGUMENT.sub(keep_head, text)
+    if "sig=" in lowered:
+        text = _SAS_SIGNATURE.sub(keep_head, text)
+    if "ac" in lowered:
+        text = _TWILIO_PAIR.sub(lambda m: f"{m['sid']}{m['sep']}{MASK}", text)
     return text
 
 
@@ -325,6 +432,9 @@ def _start_of_key_body(text: str, floor: int, end: int) -> int:
     start = len(segment)
     for number, line in enumerate(reversed(segment.split("\n"))):
         body = line.strip()
+        prefix = _LINE_PREFIX.match(body)
+        if prefix is not None:
+            body = body[prefix.end() :].strip()
         # The END line itself and the short last body line; then full-length base64 or PEM headers.
         if not _PEM_BODY_LINE.fullmatch(body) or not (number <= 1 or len(body) >= 16 or ":" in body):
             break
@@ -351,8 +461,23 @@ def redact_tree(value: Any) -> Any:
             for key, item in value.items()
         }
     if isinstance(value, (list, tuple)):
+        if all(isinstance(item, str) for item in value) and any("PRIVATE KEY" in item for item in value):
+            return mask_private_keys_in_lines(list(value))
         return [redact_tree(item) for item in value]
     return value
+
+
+def mask_private_keys(text: str) -> str:
+    """Mask private key blocks in a whole text, before anything splits it into lines (see :func:`redact`)."""
+    return _mask_private_keys(text)
+
+
+def mask_private_keys_in_lines(lines: list[str]) -> list[str]:
+    """Redact a list of log lines as one text, so a key block spread over several lines is masked whole.
+
+    The lines are joined, redacted and split again: a masked block becomes one line.
+    """
+    return redact("\n".join(lines)).split("\n")
 
 
 class TextPolicy:
@@ -361,6 +486,10 @@ class TextPolicy:
     def __init__(self, *, redact_secrets: bool = True) -> None:
         self.redact_secrets = redact_secrets
         """False with ``--no-redact``."""
+
+    def line(self, text: str | None) -> str:
+        """Return a single-line field cleaned (and redacted) with its line breaks folded: see :func:`one_line`."""
+        return one_line(self(text))
 
     def __call__(self, text: str | None) -> str:
         """Return ``text`` cleaned (and redacted): safe to print in any format."""

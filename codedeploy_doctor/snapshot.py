@@ -3,13 +3,15 @@
 A snapshot is what a live run collected (``--record`` writes it) and all that the diagnosis
 reads (``--replay`` feeds it back with no AWS call). AWS objects are kept as the API returns
 them, with timestamps as ISO-8601 strings, so a snapshot can be written by hand from
-``aws deploy`` output. See CONTRACTS §3 and ``docs/snapshot.md``.
+``aws deploy`` output. See ``docs/snapshot.md``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +22,12 @@ from codedeploy_doctor.errors import BadInputError
 SNAPSHOT_FORMAT: Final = "cd-doctor.snapshot/1"
 """The ``format`` value this version reads and writes."""
 
-MAX_SNAPSHOT_BYTES: Final = 64 * 1024 * 1024
-"""Snapshot files larger than this are refused before parsing (a live run's snapshot is a few MB)."""
+MAX_SNAPSHOT_BYTES: Final = 256 * 1024 * 1024
+"""Snapshot files larger than this are refused before parsing.
+
+A live run's snapshot is a few MB; a recorded 20,000-target deployment with every target failed
+and a full 4 KB log tail on each is about 150 MB. Parsed JSON takes about three times its size in
+memory, so the bound keeps a hostile or mistaken file under about 1 GB (docs/security.md)."""
 
 JsonObject = dict[str, Any]
 """A JSON object in AWS's response shape."""
@@ -200,15 +206,58 @@ def _nesting_within(data: Any, limit: int) -> bool:
     return True
 
 
+GET_DEPLOYMENT_WRAPPER: Final = "deploymentInfo"
+"""The key ``aws deploy get-deployment`` (and the API) wraps the deployment in."""
+
+WRAPPER_TIP: Final = (
+    "this is the {'deploymentInfo': {...}} answer of 'aws deploy get-deployment': "
+    "put the object inside 'deploymentInfo' under 'deployment' (see docs/snapshot.md)"
+)
+
+
+def deployment_problem(deployment: Any, name: str = "'deployment'") -> str | None:
+    """Say why ``deployment`` is not a ``DeploymentInfo`` a diagnosis can rest on, or None when it is.
+
+    The one rule for a snapshot's ``deployment`` and for a live GetDeployment answer: an object
+    with a ``deploymentId`` and a ``status`` that are non-empty strings. An empty object, a
+    wrapper, or a proxy's page parsed as JSON must never read as a deployment that did not fail.
+    """
+    if not isinstance(deployment, dict):
+        return f"{name} is missing or not an object"
+    missing = [
+        key for key in ("deploymentId", "status") if not isinstance(deployment.get(key), str) or not _visible(deployment[key])
+    ]
+    if missing:
+        return f"{name} has no {' and no '.join(repr(key) for key in missing)}"
+    return None
+
+
+def _visible(text: str) -> bool:
+    from codedeploy_doctor.sanitize import clean
+
+    return bool(clean(text).strip())
+
+
+def _check_deployment(deployment: Any, source: str) -> None:
+    problem = deployment_problem(deployment)
+    if problem is None:
+        return
+    wrapped = isinstance(deployment, dict) and isinstance(deployment.get(GET_DEPLOYMENT_WRAPPER), dict)
+    tip = WRAPPER_TIP if wrapped else "record one with --record, or see docs/snapshot.md"
+    raise BadInputError(f"{source}: not a cd-doctor snapshot: {problem}", tip=tip)
+
+
 def snapshot_from_json(data: Any, source: str = "snapshot") -> Snapshot:
     """Validate a parsed snapshot file and return it, or raise :class:`BadInputError`.
 
-    Only ``format``, ``deployment`` and ``targets`` are required (CONTRACTS §3); every other
+    Only ``format``, ``deployment`` and ``targets`` are required (docs/snapshot.md); every other
     documented key may be absent or null, but when present must have its documented type. The
     AWS objects inside are taken as they are: the diagnosis tolerates any shape within them.
     """
     _require(isinstance(data, dict), source, "the top level must be a JSON object")
     fmt = data.get("format")
+    if fmt is None and isinstance(data.get(GET_DEPLOYMENT_WRAPPER), dict):
+        raise BadInputError(f"{source}: not a cd-doctor snapshot: no 'format'", tip=WRAPPER_TIP)
     _require(fmt == SNAPSHOT_FORMAT, source, f"'format' is {_short(fmt)}, expected {SNAPSHOT_FORMAT!r}")
     _require(_nesting_within(data, MAX_NESTING), source, f"JSON nested deeper than {MAX_NESTING} levels")
     deployment = data.get("deployment")
@@ -216,6 +265,7 @@ def snapshot_from_json(data: Any, source: str = "snapshot") -> Snapshot:
     targets = data.get("targets")
     _require(isinstance(targets, list), source, "'targets' is missing or not a list")
     _require(all(isinstance(target, dict) for target in targets), source, "every item of 'targets' must be an object")
+    _check_deployment(deployment, source)
     traffic = data.get("traffic") or {}
     _require(isinstance(traffic, dict), source, "'traffic' must be an object")
     evidence = data.get("evidence") or {}
@@ -295,38 +345,111 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def load_snapshot(path: Path) -> Snapshot:
-    """Read and validate a snapshot file; every problem is a one-line :class:`BadInputError`.
+class _DuplicateKey(ValueError):
+    """A JSON object names the same key twice: which value is meant is anyone's guess."""
 
-    The file is read with a size bound (a FIFO or a device is never read without end), must be
-    UTF-8 JSON without NaN or Infinity, nest at most :data:`MAX_NESTING` levels, and fit
-    CONTRACTS §3.
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):  # rare: only then look for the key to name
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(f"key {_short(key)} appears twice in one object")
+            seen.add(key)
+    return obj
+
+
+def parse_snapshot_text(raw: bytes, source: str) -> Snapshot:
+    """Decode and validate a snapshot file's bytes; every problem is a one-line :class:`BadInputError`.
+
+    UTF-8 only, JSON without NaN, Infinity or a key given twice in one object, nested at most
+    :data:`MAX_NESTING` levels, and of the shape docs/snapshot.md gives.
     """
-    limit = MAX_SNAPSHOT_BYTES
-    if path.is_dir():
-        raise BadInputError(f"cannot read snapshot {path}: it is a directory", tip="pass a snapshot .json file to --replay")
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        raise BadInputError(f"cannot read snapshot {path}: {exc.strerror or exc}") from exc
-    if len(raw) > limit:
-        raise BadInputError(f"{path}: snapshot is larger than the {limit} byte limit", tip="is this really a snapshot file?")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadInputError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from exc
+        raise BadInputError(f"{source}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from exc
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
-        raise BadInputError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        raise BadInputError(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     except ValueError as exc:
-        raise BadInputError(f"{path}: invalid JSON: {exc}") from exc
+        raise BadInputError(f"{source}: invalid JSON: {exc}") from exc
     except RecursionError as exc:
-        raise BadInputError(f"{path}: not a cd-doctor snapshot: JSON nested too deeply") from exc
-    return snapshot_from_json(data, source=str(path))
+        raise BadInputError(f"{source}: not a cd-doctor snapshot: JSON nested too deeply") from exc
+    return snapshot_from_json(data, source=source)
+
+
+def load_snapshot(path: Path) -> Snapshot:
+    """Read and validate a snapshot file (``-``: standard input); every problem is a one-line :class:`BadInputError`.
+
+    The file must be a regular file (a FIFO or a device is refused, never waited on or read
+    without end) of at most :data:`MAX_SNAPSHOT_BYTES`; then :func:`parse_snapshot_text`.
+    """
+    from codedeploy_doctor.files import read_bounded
+
+    raw = read_bounded(path, limit=MAX_SNAPSHOT_BYTES, what="snapshot", stdin_ok=True)
+    return parse_snapshot_text(raw, "standard input" if str(path) == "-" else str(path))
 
 
 def dump_snapshot(snapshot: Snapshot) -> str:
-    """Serialize a snapshot as stable, human-diffable JSON."""
-    return json.dumps(snapshot.to_json(), indent=2, ensure_ascii=False) + "\n"
+    """Serialize a snapshot as stable, human-diffable JSON (always encodable as UTF-8).
+
+    A lone surrogate (from a badly decoded AWS string or a surrogate escape in a replayed file)
+    cannot be written as UTF-8: it is kept as its JSON escape, so the file replays the same.
+    """
+    text = json.dumps(snapshot.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
+
+
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def with_private_keys_masked(snapshot: Snapshot) -> Snapshot:
+    """Mask private key blocks in every log text of ``snapshot`` as whole texts, before anything splits them into lines.
+
+    A key block spans lines (and its BEGIN line is often cut off a log tail): masked line by line,
+    its body lines would look like any base64. This pass runs once over each log tail, message
+    and extra log source, so the diagnosis, its evidence lines and every format see the masked
+    text. Objects without a key are returned as they are (no copy).
+    """
+    from codedeploy_doctor.sanitize import mask_private_keys, mask_private_keys_in_lines
+
+    def event_texts(event: Any) -> Any:
+        diagnostics = event.get("diagnostics") if isinstance(event, dict) else None
+        if not isinstance(diagnostics, dict):
+            return event
+        changed = {
+            key: mask_private_keys(text)
+            for key in ("logTail", "message")
+            if isinstance(text := diagnostics.get(key), str) and "PRIVATE KEY" in text
+        }
+        return {**event, "diagnostics": {**diagnostics, **changed}} if changed else event
+
+    def target_texts(target: JsonObject) -> JsonObject:
+        changed: JsonObject = {}
+        for kind, body in target.items():
+            events = body.get("lifecycleEvents") if isinstance(body, dict) else None
+            if isinstance(events, list):
+                masked = [event_texts(event) for event in events]
+                if any(new is not old for new, old in zip(masked, events, strict=True)):
+                    changed[kind] = {**body, "lifecycleEvents": masked}
+        return {**target, **changed} if changed else target
+
+    def log_lines(log: JsonObject) -> JsonObject:
+        lines = log.get("lines")
+        if (
+            isinstance(lines, list)
+            and all(isinstance(line, str) for line in lines)
+            and any("PRIVATE KEY" in line for line in lines)
+        ):
+            return {**log, "lines": mask_private_keys_in_lines(lines)}
+        return log
+
+    targets = [target_texts(target) for target in snapshot.targets]
+    extra_logs = tuple(log_lines(log) for log in snapshot.extra_logs)
+    unchanged = all(new is old for new, old in zip(targets, snapshot.targets, strict=True)) and all(
+        new is old for new, old in zip(extra_logs, snapshot.extra_logs, strict=True)
+    )
+    return snapshot if unchanged else dataclasses.replace(snapshot, targets=tuple(targets), extra_logs=extra_logs)

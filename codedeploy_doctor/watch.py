@@ -21,11 +21,12 @@ from typing import Any, Protocol
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, retry_if_result, wait_exponential
 
+from codedeploy_doctor.deployment_facts import DEPLOYMENT_TERMINAL
 from codedeploy_doctor.errors import AwsUnavailableError
 from codedeploy_doctor.lifecycle import order_for
 from codedeploy_doctor.snapshot import JsonObject
 
-TERMINAL_STATUSES = frozenset({"Succeeded", "Failed", "Stopped", "Ready"})
+TERMINAL_STATUSES = DEPLOYMENT_TERMINAL
 """Deployment statuses after which there is nothing more to wait for."""
 
 DONE_TARGET_STATUSES = ("Succeeded", "Failed", "Skipped", "Ready")

@@ -1,6 +1,6 @@
 """Check snapshot objects against the CodeDeploy shapes of the installed botocore model.
 
-A snapshot keeps every AWS object in the exact shape the API returns it (CONTRACTS §3), so a
+A snapshot keeps every AWS object in the exact shape the API returns it (docs/snapshot.md), so a
 hand-written fixture that drifts from the model (a misspelt key, an enum value AWS never sends,
 an epoch number where the API gives a timestamp) would test a world that does not exist. These
 helpers report every such difference as one line naming the path to the offending value.

@@ -222,3 +222,16 @@ def test_errors_are_annotated_in_github_actions() -> None:
     assert lines[0].startswith("cd-doctor: error:")
     parsed = runner_parse(lines[1])
     assert parsed is not None and parsed[1]["title"] == "cd-doctor could not diagnose" and "d-bad" in parsed[2]
+
+
+def test_the_annotation_quotes_the_line_that_matters() -> None:
+    report = diagnose(load_snapshot(FIXTURES / "server-bluegreen-validateservice-green.json"))
+    (first,) = failure_annotations(report, TextPolicy())
+    assert "The line that matters: [stderr]curl: (22) The requested URL returned error: 503" in first
+
+
+def test_a_paging_annotation_carries_the_mitigation_to_copy() -> None:
+    report = diagnose(load_snapshot(FIXTURES / "ecs-half-shifted.json"))
+    _, paging = failure_annotations(report, TextPolicy())
+    assert "Blue partly serving: 50%25 of production on the failed version" in paging  # % escaped for the runner
+    assert "aws elbv2 modify-listener" in paging

@@ -25,7 +25,16 @@ COMPOSITION_ROOTS = frozenset({f"{ROOT}.app", f"{ROOT}.cli", f"{ROOT}.__main__"}
 """Modules that wire the core to ``aws/``: the only ones outside it that may import it."""
 
 RENDER_MAY_IMPORT = frozenset(
-    {ROOT, f"{ROOT}.report", f"{ROOT}.sanitize", f"{ROOT}.errors", f"{ROOT}.watch", f"{ROOT}.timefmt", f"{ROOT}.lifecycle"}
+    {
+        ROOT,
+        f"{ROOT}.report",
+        f"{ROOT}.sanitize",
+        f"{ROOT}.errors",
+        f"{ROOT}.watch",
+        f"{ROOT}.timefmt",
+        f"{ROOT}.lifecycle",
+        f"{ROOT}.deployment_facts",
+    }
 )
 """What ``render/`` may import besides itself: the report model and what it is written with (its time
 format and the lifecycle vocabulary: which events run scripts, which move traffic)."""

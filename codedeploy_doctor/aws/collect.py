@@ -19,9 +19,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from codedeploy_doctor.aws.answers import checked_deployment
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.context import MAX_WORKERS, CollectionContext, chunks
 from codedeploy_doctor.aws.failures import call_error, error_code, translate
+from codedeploy_doctor.aws.forensics_server import ForensicsCollector, ForensicsThread
 from codedeploy_doctor.aws.logs import collect_log_lines
 from codedeploy_doctor.deadline import abandon
 from codedeploy_doctor.diagnosis.targets import target_view
@@ -46,6 +48,8 @@ TERMINAL_FAILED = frozenset({"Failed", "Stopped"})
 NOT_STARTED = frozenset({"Created", "Queued"})
 """Deployment statuses with no target yet: ListDeploymentTargets would answer DeploymentNotStartedException."""
 STUCK_FILTER = {"TargetStatus": list(STUCK_STATUSES)}
+DETAIL_ORDER = ("Failed", "Stuck", "InProgress", "All")
+"""Listings read in detail, in the order :func:`select_detail_ids` takes their ids."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class Collector:
         *,
         traffic: TrafficCollector | None = None,
         evidence: TrafficCollector | None = None,
+        forensics: ForensicsCollector | None = None,
         log_group: str | None = None,
         detail_limit: int = DETAIL_LIMIT,
         max_workers: int = MAX_WORKERS,
@@ -116,6 +121,7 @@ class Collector:
         self._factory = factory
         self._traffic = traffic
         self._evidence = evidence
+        self._forensics = forensics
         self._log_group = log_group
         self._detail_limit = detail_limit
         self._max_workers = max_workers
@@ -127,11 +133,17 @@ class Collector:
         interrupted = False
         try:
             ctx = CollectionContext(self._factory, pool)
-            deployment = self._core(ctx, "GetDeployment", deploymentId=deployment_id).get("deploymentInfo") or {}
+            deployment = checked_deployment(self._core(ctx, "GetDeployment", deploymentId=deployment_id), deployment_id)
             group_future = ctx.submit(self._deployment_group, ctx, deployment)
             rollback_future = ctx.submit(self._rollback_deployment, ctx, deployment)
             queries = plan_target_queries(deployment, detail_limit=self._detail_limit)
-            listing_futures = {query.key: ctx.submit(self._list_targets, ctx, deployment_id, query) for query in queries}
+            # The listing read first in detail is batch-got page by page, while its later pages are listed.
+            lead = next((query for key in DETAIL_ORDER for query in queries if query.key == key), None)
+            early = _EarlyBatches(self, ctx, deployment_id, min(lead.limit, self._detail_limit) if lead else 0)
+            listing_futures = {
+                query.key: ctx.submit(self._list_targets, ctx, deployment_id, query, early.page if query is lead else None)
+                for query in queries
+            }
             listing_future: Future[dict[str, list[str]]] = Future()
             targets_future: Future[list[JsonObject]] = Future()
             traffic_result: dict[str, JsonObject] = {}
@@ -140,6 +152,9 @@ class Collector:
             evidence_thread = self._start_traffic(
                 ctx, deployment, group_future, listing_future, targets_future, traffic_result, self._evidence, "evidence"
             )
+            forensics = None
+            if self._forensics is not None:
+                forensics = ForensicsThread(self._forensics, ctx, deployment, group_future, targets_future)
             try:
                 listed = {key: future.result() for key, future in listing_futures.items()}
                 nothing_failed = not any(ids for key, (ids, _) in listed.items() if key != "Blue")
@@ -149,8 +164,8 @@ class Collector:
                     listed["Stuck"] = self._list_targets(ctx, deployment_id, stuck)
                 listing = {key: ids for key, (ids, _complete) in listed.items()}
                 listing_future.set_result(listing)
-                detail_ids = select_detail_ids(listing, self._detail_limit)
-                targets = self._batch_get(ctx, deployment_id, detail_ids)
+                detail_ids = early.asked_with(select_detail_ids(listing, self._detail_limit))
+                targets = early.targets() + self._batch_get(ctx, deployment_id, detail_ids[len(early.asked) :])
                 missing = _not_returned(detail_ids, targets, set(listing.get("Blue", [])))
                 if missing:
                     ctx.record(
@@ -180,6 +195,7 @@ class Collector:
                         thread.join()
             group = group_future.result()
             rollback = rollback_future.result()
+            server_evidence = forensics.result() if forensics is not None else {}
         finally:
             if interrupted:
                 # Ctrl-C: drop queued calls and do not wait for those in flight (nor let exit wait).
@@ -195,7 +211,7 @@ class Collector:
             deployment_group=group,
             rollback_deployment=rollback,
             traffic=traffic_result.get("traffic", {}),
-            evidence=traffic_result.get("evidence", {}),
+            evidence={**traffic_result.get("evidence", {}), **server_evidence},
             errors=tuple(ctx.errors),
             region=self._factory.region,
             recorded_at=_iso(self._clock()),
@@ -232,8 +248,17 @@ class Collector:
         response = ctx.try_call("codedeploy", "GetDeployment", deploymentId=rollback_id)
         return (response or {}).get("deploymentInfo")
 
-    def _list_targets(self, ctx: CollectionContext, deployment_id: str, query: TargetQuery) -> tuple[list[str], bool]:
-        """List target ids for one query; also say whether the listing is complete."""
+    def _list_targets(
+        self,
+        ctx: CollectionContext,
+        deployment_id: str,
+        query: TargetQuery,
+        on_page: Callable[[list[str]], None] | None = None,
+    ) -> tuple[list[str], bool]:
+        """List target ids for one query; also say whether the listing is complete.
+
+        ``on_page`` gets each page's ids as it arrives (the first listing read in detail is batch-got early).
+        """
         ids: list[str] = []
         token: str | None = None
         pages = 0
@@ -258,7 +283,10 @@ class Collector:
                     ctx.record(call_error("codedeploy", "ListDeploymentTargets", exc))
                     return ids[: query.limit], False  # keep what was listed; the report says it is partial
                 raise translate(exc, "codedeploy", "ListDeploymentTargets", region=self._factory.region) from exc
-            ids.extend(response.get("targetIds") or [])
+            page = list(response.get("targetIds") or [])
+            ids.extend(page)
+            if on_page is not None:
+                on_page(page)
             pages += 1
             token = response.get("nextToken")
             if not token:
@@ -303,6 +331,63 @@ class Collector:
         return thread
 
 
+class _EarlyBatches:
+    """Batch-gets full batches of one listing's ids as its pages arrive, before the listing ends.
+
+    The ids are taken in the order :func:`select_detail_ids` takes them (that listing comes
+    first), without repeats and up to the detail limit, so the batches sent early are exactly
+    the first batches the whole listing would have given: no call is added, but the failed
+    targets of the first pages are read while the later pages are listed.
+    """
+
+    def __init__(self, collector: Collector, ctx: CollectionContext, deployment_id: str, limit: int) -> None:
+        self._collector = collector
+        self._ctx = ctx
+        self._deployment_id = deployment_id
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._waiting: list[str] = []
+        self._taken: set[str] = set()
+        self._futures: list[Future[JsonObject]] = []
+        self.asked: list[str] = []
+        """Ids sent in early batches, in order."""
+
+    def page(self, ids: Sequence[str]) -> None:
+        """Take one page of ids; send every full batch."""
+        with self._lock:
+            for target_id in ids:
+                if len(self._taken) >= self._limit:
+                    break
+                if target_id not in self._taken:
+                    self._taken.add(target_id)
+                    self._waiting.append(target_id)
+            while len(self._waiting) >= BATCH_LIMIT:
+                chunk, self._waiting = self._waiting[:BATCH_LIMIT], self._waiting[BATCH_LIMIT:]
+                self.asked.extend(chunk)
+                self._futures.append(
+                    self._ctx.submit(
+                        self._collector._core,
+                        self._ctx,
+                        "BatchGetDeploymentTargets",
+                        deploymentId=self._deployment_id,
+                        targetIds=chunk,
+                    )
+                )
+
+    def asked_with(self, detail_ids: Sequence[str]) -> list[str]:
+        """Every id to read: those sent early, then the rest of ``detail_ids`` (same order when nothing was relisted)."""
+        with self._lock:
+            sent = set(self.asked)
+            return [*self.asked, *(target_id for target_id in detail_ids if target_id not in sent)]
+
+    def targets(self) -> list[JsonObject]:
+        """The targets the early batches returned, in order (a failed batch raises here, as any core call)."""
+        targets: list[JsonObject] = []
+        for future in self._futures:
+            targets.extend(future.result().get("deploymentTargets") or [])
+        return targets
+
+
 def _not_returned(asked: Sequence[str], targets: Sequence[JsonObject], blue: set[str]) -> list[str]:
     """Failed or stuck ids asked for that BatchGetDeploymentTargets did not return (Blue samples do not count)."""
     returned = {view.target_id for view in (target_view(target) for target in targets) if view is not None}
@@ -323,7 +408,7 @@ def select_detail_ids(listing: dict[str, list[str]], limit: int) -> list[str]:
                 chosen.append(target_id)
                 budget -= 1
 
-    for key in ("Failed", "Stuck", "InProgress", "All"):
+    for key in DETAIL_ORDER:
         take(listing.get(key, []), limit - len(chosen))
     # Fill the last batch with Blue targets (free), but read at least BLUE_SAMPLE of them.
     room_in_batch = (-len(chosen)) % BATCH_LIMIT

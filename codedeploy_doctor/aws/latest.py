@@ -23,6 +23,7 @@ from typing import Any
 
 from codedeploy_doctor.aws.clients import ClientFactory
 from codedeploy_doctor.aws.failures import error_code, error_message, translate
+from codedeploy_doctor.deployment_facts import DEPLOYMENT_FAILED
 from codedeploy_doctor.errors import DeploymentNotFoundError, DoctorError
 from codedeploy_doctor.ids import DeploymentId, is_deployment_id
 from codedeploy_doctor.snapshot import JsonObject, to_jsonable
@@ -33,7 +34,7 @@ WINDOWS: tuple[dt.timedelta | None, ...] = (dt.timedelta(days=1), dt.timedelta(d
 MAX_CANDIDATES = 10
 """Deployments compared by createTime at most (one GetDeployment each, in parallel)."""
 
-FAILED_STATUSES = ("Failed", "Stopped")
+FAILED_STATUSES = tuple(sorted(DEPLOYMENT_FAILED))
 """``includeOnlyStatuses`` for ``--only-failed``."""
 
 MISSING_GROUP_CODES = frozenset(

@@ -40,6 +40,9 @@ def collect_live(
     if factory is None:
         factory = make_factory(region=region, profile=profile)
     from codedeploy_doctor.aws.forensics import collect_evidence
+    from codedeploy_doctor.aws.forensics_server import collect_forensics
     from codedeploy_doctor.aws.traffic import collect_traffic
 
-    return Collector(factory, traffic=collect_traffic, evidence=collect_evidence, log_group=log_group).collect(deployment_id)
+    return Collector(
+        factory, traffic=collect_traffic, evidence=collect_evidence, forensics=collect_forensics, log_group=log_group
+    ).collect(deployment_id)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from codedeploy_doctor.aws.context import CollectionContext
 from codedeploy_doctor.snapshot import JsonObject
-from codedeploy_doctor.timefmt import parse_time
+from codedeploy_doctor.timefmt import parse_time, shift
 
 MAX_INSTANCES = 3
 """Failed instances whose logs are read."""
@@ -39,7 +39,7 @@ def _window(target: JsonObject) -> tuple[int, int] | None:
     ]
     if not moments:
         return None
-    start, end = min(moments) - MARGIN, max(moments) + MARGIN
+    start, end = shift(min(moments), -MARGIN), shift(max(moments), MARGIN)
     return int(start.timestamp() * 1000), int(end.timestamp() * 1000)
 
 

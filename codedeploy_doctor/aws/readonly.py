@@ -21,6 +21,7 @@ READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
             "ListDeploymentTargets",
             "BatchGetDeploymentTargets",
             "ListDeployments",
+            "BatchGetOnPremisesInstances",
         }
     ),
     "elbv2": frozenset({"DescribeTargetGroups", "DescribeTargetHealth", "DescribeListeners", "DescribeRules"}),
@@ -30,6 +31,9 @@ READ_ONLY_OPERATIONS: Final[dict[str, frozenset[str]]] = {
     "lambda": frozenset({"GetAlias", "GetFunctionConfiguration"}),
     "logs": frozenset({"FilterLogEvents"}),
     "cloudwatch": frozenset({"DescribeAlarms", "DescribeAlarmHistory"}),
+    "s3": frozenset({"GetObject"}),
+    "autoscaling": frozenset({"DescribeAutoScalingGroups", "DescribeLifecycleHooks", "DescribeScalingActivities"}),
+    "ssm": frozenset({"DescribeInstanceInformation"}),
 }
 """Allowed operations per boto3 service name."""
 
@@ -64,6 +68,9 @@ _SID_NAMES: Final = {
     "ecs": "ECS",
     "logs": "Logs",
     "cloudwatch": "CloudWatch",
+    "s3": "S3",
+    "autoscaling": "AutoScaling",
+    "ssm": "SSM",
 }
 
 

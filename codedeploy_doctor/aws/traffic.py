@@ -18,9 +18,10 @@ Calls per platform (one target group, one service, one function):
 - ECS: DescribeTargetGroups and DescribeListeners (production and test listeners in one call) at
   once, then DescribeTargetHealth on both target groups and DescribeServices: 5; DescribeRules
   only when the listener's default action does not forward to the deployment's target groups.
-- Lambda: GetAlias once the target (and its ``lambdaFunctionInfo``) is read: 1.
+- Lambda: GetAlias as soon as GetDeployment's inline AppSpec names the function and alias (else
+  once the target and its ``lambdaFunctionInfo`` are read): 1.
 
-The section written is CONTRACTS §3 ``traffic``: ``elbv2`` {targetGroups, targetHealth{arn},
+The section written is the snapshot's ``traffic`` section (docs/snapshot.md): ``elbv2`` {targetGroups, targetHealth{arn},
 listeners, rules{listenerArn}}, ``elb`` {instanceHealth{name}}, ``ec2`` {instances} (Instance
 objects, flat, sorted by id), ``ecs`` {services}, ``lambda`` {aliases} (GetAlias outputs), and
 ``deploymentConfig`` (GetDeploymentConfig's ``deploymentConfigInfo``). A key is present only
@@ -37,6 +38,7 @@ from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
+from codedeploy_doctor.aws.appspec import function_name, lambda_aliases
 from codedeploy_doctor.aws.context import NEVER_A_WARNING, CollectionContext, chunks
 from codedeploy_doctor.aws.failures import call_error, error_code, error_message
 from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, CallError, JsonObject
@@ -122,6 +124,7 @@ class _TrafficRun:
         self.aliases: list[JsonObject] | None = None
         self.deployment_config: JsonObject | None = None
         self._health_requested: set[str] = set()
+        self._aliases_requested: set[tuple[str, str]] = set()
 
     # --- the event loop -----------------------------------------------------------------------
 
@@ -168,6 +171,8 @@ class _TrafficRun:
         if platform == "ECS":
             self._plan_ecs(lb_info)
         elif platform == "Lambda":
+            for function, alias in lambda_aliases(self.deployment):  # the AppSpec names them: no need to wait
+                self._get_alias(function, alias)
             self.on(self.targets, self._on_lambda_targets)
         elif platform == "Server":
             self._plan_server(style, lb_info)
@@ -315,6 +320,11 @@ class _TrafficRun:
                     function, alias = target_id.split(":")
                     aliases.append((function, alias))
         for function, alias in aliases:
+            self._get_alias(function, alias)
+
+    def _get_alias(self, function: str, alias: str) -> None:
+        if (function_name(function), alias) not in self._aliases_requested:
+            self._aliases_requested.add((function_name(function), alias))
             self.call("lambda", "GetAlias", self._on_alias, FunctionName=function, Name=alias)
 
     def _on_alias(self, response: JsonObject | None) -> None:

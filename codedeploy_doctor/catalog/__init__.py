@@ -25,7 +25,10 @@ from codedeploy_doctor.catalog.records import (
     Conditions,
     parse_catalog_document,
 )
+from codedeploy_doctor.catalog.regex_safety import UnsupportedPattern
+from codedeploy_doctor.catalog.user_patterns import on_linear_engine
 from codedeploy_doctor.errors import BadInputError
+from codedeploy_doctor.files import read_bounded
 from codedeploy_doctor.report import Cause
 
 __all__ = [
@@ -143,19 +146,14 @@ def load_catalog(extra: Path | Sequence[Path] | None = None) -> Catalog:
 
 def _read_user_records(path: Path, builtin: Catalog) -> tuple[CauseRecord, ...]:
     try:
-        size = path.stat().st_size
-        if size > MAX_CATALOG_BYTES:
-            raise BadInputError(
-                f"catalog file {path} is {size} bytes, larger than the {MAX_CATALOG_BYTES} byte limit",
-                tip="a catalog holds records, not logs: split or trim it",
-            )
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_bounded(path, limit=MAX_CATALOG_BYTES, what="catalog file").decode("utf-8")
+    except UnicodeDecodeError as error:
         raise BadInputError(
             f"cannot read catalog file {path}: {error}", tip="pass a readable UTF-8 JSON file to --catalog"
         ) from None
     try:
-        records = _parse_text(text, str(path))
+        # A user's patterns run on RE2: linear time whatever they are (catalog/regex_safety.py).
+        records = tuple(on_linear_engine(record) for record in _parse_text(text, str(path)))
         catch_alls = {record.id for record in builtin.records if record.is_catch_all}
         for record in records:
             if record.id in catch_alls and not record.is_catch_all:
@@ -163,6 +161,8 @@ def _read_user_records(path: Path, builtin: Catalog) -> tuple[CauseRecord, ...]:
                     f"{path}: record {record.id!r} replaces the built-in catch-all and must stay generic with no conditions"
                 )
         return tuple(dataclasses.replace(record, origin="user") for record in records)
+    except UnsupportedPattern as error:
+        raise BadInputError(f"{path}: {error}", tip="see docs/causes.md, 'Writing your own records'") from None
     except (CatalogFormatError, ValueError) as error:
         raise BadInputError(str(error), tip="see docs/causes.md, 'Writing your own records'") from None
 

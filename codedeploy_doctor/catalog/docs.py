@@ -130,7 +130,17 @@ whenever both match: the example below names the warm-up job even though the bui
   pattern the whole value must match, e.g. `{{"iamInstanceProfile": "none"}}`). The facts cd-doctor
   fills when it has them: `state` (the EC2 instance state: running, stopped, terminated...),
   `iamInstanceProfile` (the instance profile ARN, or `none`), `onPremises` (`true` for
-  on-premises instances) and `agentVersion` (the CodeDeploy agent's version string).
+  on-premises instances) and `agentVersion` (the CodeDeploy agent's version string, from an
+  agent log); `imdsTokens` (`required`: IMDSv2 only), `launchedDuringDeployment`, `ssmPingStatus`
+  (`Online`, `ConnectionLost`, `Inactive`, `not-registered`), `onPremisesRegistration`
+  (`registered`, `deregistered`, `not-found`), `onPremisesIdentity` (`iam-user`, `iam-session`,
+  `none`); from Auto Scaling `asgScaledDuringDeployment` (`launched`, `terminated`,
+  `launched-and-terminated`, `no`), `asgTerminatedInstance` (`yes`), `asgLifecycleHook` (`ok`,
+  `missing`, `stale`), `asgSuspendedProcesses` (`suspended`, `none`); from the deployed bundle
+  `appspec` (`read`, `missing`, `unparseable`), `filesSource` (`missing`), `hookRunas` (the user,
+  or `none`), `hookTimeout` (`short`: set below 3600 and used up, `set`, `default`),
+  `eventTimeout` (`over-limit`), `scriptInBundle`, `scriptExecutable` (`yes`, `no`),
+  `scriptLineEndings` (`crlf`, `lf`), `scriptShebang` (`ok`, `missing`, `bad`, `bom`).
 - `priority` (0-99) breaks ties between records whose evidence is of the same kind;
   `confidence` (`high`, `medium`, `low`) applies when only codes or facts matched.
 - `details`: sentences with `{{name}}` placeholders, each a named group of one of the record's

@@ -19,7 +19,6 @@ Ranking follows evidence strength (docs/causes.md, "How a failure is ranked"):
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
@@ -34,6 +33,7 @@ from codedeploy_doctor.catalog.codes import (
 from codedeploy_doctor.catalog.model import CauseMatch, FailureEvidence
 from codedeploy_doctor.catalog.prefilter import candidates
 from codedeploy_doctor.catalog.records import CauseRecord, Conditions, fill_details
+from codedeploy_doctor.catalog.regex_safety import TextPattern
 from codedeploy_doctor.lifecycle import AGENT_EVENT_ALIASES
 
 MAX_SCAN_CHARS: Final = 65536
@@ -208,7 +208,7 @@ class LineHit:
 
 
 @lru_cache(maxsize=8192)
-def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tuple[LineHit, ...]:
+def _search(patterns: tuple[TextPattern, ...], lines: tuple[str, ...]) -> tuple[LineHit, ...]:
     """Lines where a pattern matches, best evidence first (cached: many targets share one agent log).
 
     Best first: a line that is not a warning, then the line whose pattern comes first in the
@@ -229,13 +229,20 @@ def _search(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tu
             if cut not in seen:
                 seen.add(cut)
                 warning = is_warning_line(cut)
-                captures = tuple((name, value) for name, value in matched.groupdict().items() if value)
+                captures = _captures(matched)
                 found.append(((warning, index, position), LineHit(cut, index, warning, captures)))
             break
         if len(found) >= MAX_SCANNED_HITS:
             break
     found.sort(key=lambda item: item[0])
     return tuple(hit for _, hit in found[:MAX_EVIDENCE])
+
+
+def _captures(matched: object) -> tuple[tuple[str, str], ...]:
+    """The named groups a match captured (Python's and RE2's match objects both have ``groupdict``)."""
+    groupdict = getattr(matched, "groupdict", None)
+    found = groupdict() if callable(groupdict) else {}
+    return tuple((name, value) for name, value in found.items() if isinstance(value, str) and value)
 
 
 def _text_tier(hits: tuple[LineHit, ...], *, own: bool, family: bool) -> int:
@@ -337,7 +344,7 @@ def _check(
         condition(
             value is not None and pattern.fullmatch(value[:MAX_LINE_CHARS]) is not None,
             _TIER_FACT,
-            [f"instance {key} = {value or '(none)'}"],
+            [ev.fact_notes.get(key) or f"instance {key} = {value or '(none)'}"],
         )
 
     if need_all:

@@ -36,7 +36,10 @@ class FailureEvidence:
     extra_log_lines: tuple[str, ...] = ()
     """Lines from --agent-log files or CloudWatch Logs for this target."""
     instance_facts: dict[str, str] = field(default_factory=dict)
-    """Facts about the instance (``state``, ``iamInstanceProfile``), when collected."""
+    """Facts about the instance, its Auto Scaling group and the deployed bundle, when collected
+    (``state``, ``iamInstanceProfile``, ``scriptLineEndings``...: docs/causes.md lists them)."""
+    fact_notes: dict[str, str] = field(default_factory=dict)
+    """Per fact, the evidence line that says where it came from (``appspec.yml:9: timeout: 60 ...``)."""
     forensics: tuple[str, ...] = ()
     """Lines read beyond CodeDeploy (``diagnosis.forensics``): stopped ECS tasks and their containers,
     Green target health, alarms, the hook function's log and configuration; matched like log lines."""

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, Final
 
+from codedeploy_doctor.catalog.regex_safety import TextPattern
+
 MIN_LITERAL: Final = 3
 """Needed literals shorter than this are not worth checking: the pattern is always searched."""
 
@@ -139,10 +141,16 @@ def _needs_of(parsed: Iterable[tuple[Any, Any]]) -> _Needs:
 
 
 @lru_cache(maxsize=4096)
-def needed_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+def needed_literals(pattern: TextPattern) -> frozenset[str] | None:
     """Lower-cased literals one of which every match of ``pattern`` contains; None when unknown."""
+    # A pattern without ``flags`` is a user's RE2 pattern, which always ignores case.
+    return _needed_literals(pattern.pattern, int(getattr(pattern, "flags", re.IGNORECASE)))
+
+
+@lru_cache(maxsize=4096)
+def _needed_literals(source: str, flags: int) -> frozenset[str] | None:
     try:
-        parsed = _PARSER.parse(pattern.pattern, pattern.flags)
+        parsed = _PARSER.parse(source, flags)
     except Exception:  # noqa: BLE001 - an unparsable pattern is simply always searched
         return None
     return _needs_of(parsed)
@@ -217,7 +225,7 @@ def _trie(words: Sequence[str]) -> str:
 class PatternIndex:
     """Which of many patterns may match a text, found from the literals present in one pass."""
 
-    def __init__(self, patterns: Iterable[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: Iterable[TextPattern]) -> None:
         self.patterns = tuple(dict.fromkeys(patterns))
         self.always: frozenset[int] = frozenset()
         always: set[int] = set()
@@ -245,7 +253,7 @@ _index: PatternIndex | None = None
 """The catalog's patterns, once :func:`prime` was called; until then nothing is filtered."""
 
 
-def prime(patterns: Iterable[re.Pattern[str]]) -> PatternIndex:
+def prime(patterns: Iterable[TextPattern]) -> PatternIndex:
     """Filter from now on, knowing these patterns (every pattern of the catalog in use).
 
     Working out the needed literals of 400 patterns costs about 0.1 s, paid back after a few
@@ -263,7 +271,7 @@ def prime(patterns: Iterable[re.Pattern[str]]) -> PatternIndex:
 
 
 @lru_cache(maxsize=1024)
-def _examined(lines: tuple[str, ...]) -> tuple[str, frozenset[re.Pattern[str]]]:
+def _examined(lines: tuple[str, ...]) -> tuple[str, frozenset[TextPattern]]:
     text = fold("\n".join(lines))
     index = _index
     if index is None:
@@ -271,7 +279,7 @@ def _examined(lines: tuple[str, ...]) -> tuple[str, frozenset[re.Pattern[str]]]:
     return text, frozenset(index.patterns[number] for number in index.numbers(text))
 
 
-def candidates(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def candidates(patterns: tuple[TextPattern, ...], lines: tuple[str, ...]) -> tuple[TextPattern, ...]:
     """The patterns that may match some line of ``lines``: every one that does, and maybe a few more.
 
     Before :func:`prime` every pattern is kept (nothing is worked out for a diagnosis of a few failures).
@@ -282,7 +290,7 @@ def candidates(patterns: tuple[re.Pattern[str], ...], lines: tuple[str, ...]) ->
     if index is None:
         return patterns
     text, possible = _examined(lines)
-    kept: list[re.Pattern[str]] = []
+    kept: list[TextPattern] = []
     for pattern in patterns:
         if pattern in possible:
             kept.append(pattern)

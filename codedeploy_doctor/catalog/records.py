@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, cast
 
+from codedeploy_doctor.catalog.regex_safety import TextPattern, backtracking_risk
 from codedeploy_doctor.report import Confidence
 
 CATALOG_FORMAT: Final = "cd-doctor.catalog/1"
@@ -35,10 +36,6 @@ CAUSE_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """Stable kebab-case ids."""
 
 _CONFIDENCES: Final = ("high", "medium", "low")
-
-# A group that ends in a quantifier and is itself quantified, e.g. (a+)+ or (\w*)*: the classic
-# shape of catastrophic backtracking. User catalogs may not use it; built-ins are tested for it.
-_NESTED_QUANTIFIER: Final = re.compile(r"[+*}]\)[+*{]")
 
 _LIST_KEYS: Final = {
     "platforms": "platforms",
@@ -87,16 +84,16 @@ class Conditions:
     """Exit codes named in the diagnostics message."""
     scope: str | None = None
     """``target`` (the evidence is one lifecycle event) or ``deployment`` (no event)."""
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[TextPattern, ...] = ()
     """Searched line by line in message, logTail, extra log lines, the deployment's error
     message and status messages."""
-    hint_patterns: tuple[re.Pattern[str], ...] = ()
+    hint_patterns: tuple[TextPattern, ...] = ()
     """Searched like ``patterns``, for texts that point at several causes (CodeDeploy's generic
     "make sure the agent is running and can connect"): a match ranks just below a text match
     but leaves the record's own ``confidence``, where a ``patterns`` match is always high."""
-    script_patterns: tuple[re.Pattern[str], ...] = ()
+    script_patterns: tuple[TextPattern, ...] = ()
     """Searched in ``diagnostics.scriptName``."""
-    facts: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    facts: tuple[tuple[str, TextPattern], ...] = ()
     """Instance facts: (key, pattern the whole value must match); a missing fact never matches."""
 
     def is_empty(self) -> bool:
@@ -193,7 +190,9 @@ def parse_catalog_document(document: object, source: str) -> tuple[CauseRecord, 
         raise CatalogFormatError(f"{source}: the top level must be an object with 'format' and 'causes'")
     doc = cast("dict[str, object]", document)
     if doc.get("format") != CATALOG_FORMAT:
-        raise CatalogFormatError(f"{source}: 'format' must be {CATALOG_FORMAT!r}, got {doc.get('format')!r}")
+        found = doc.get("format")
+        what = "there is no 'format' key" if found is None else f"it is {found!r}"
+        raise CatalogFormatError(f"{source}: 'format' must be {CATALOG_FORMAT!r}; {what}")
     unknown = sorted(set(doc) - {"format", "causes", "description"})
     if unknown:
         raise CatalogFormatError(f"{source}: unknown top-level key {unknown[0]!r}")
@@ -240,7 +239,8 @@ def _parse_record(raw: object, where: str) -> CauseRecord:
     data = cast("dict[str, object]", raw)
     record_id = data.get("id")
     if not isinstance(record_id, str) or not CAUSE_ID.fullmatch(record_id):
-        raise CatalogFormatError(f"{where}: 'id' must be a kebab-case string, got {record_id!r}")
+        what = "it has none" if record_id is None else f"not {record_id!r}"
+        raise CatalogFormatError(f"{where}: 'id' must be a kebab-case string; {what}")
     where = f"{where} ({record_id!r})"
     unknown = sorted(set(data) - _RECORD_KEYS)
     if unknown:
@@ -370,7 +370,7 @@ def _parse_conditions(raw: object, where: str) -> Conditions:
         facts = data["facts"]
         if not isinstance(facts, dict) or not facts:
             raise CatalogFormatError(f"{where}: 'facts' must be a non-empty object of fact name to pattern")
-        pairs: list[tuple[str, re.Pattern[str]]] = []
+        pairs: list[tuple[str, TextPattern]] = []
         for name, pattern in cast("Mapping[object, object]", facts).items():
             if not isinstance(name, str) or not isinstance(pattern, str):
                 raise CatalogFormatError(f"{where}: 'facts' must map names to pattern strings")
@@ -385,8 +385,9 @@ def compile_pattern(text: str, where: str) -> re.Pattern[str]:
         raise CatalogFormatError(f"{where}: empty pattern")
     if len(text) > 1000:
         raise CatalogFormatError(f"{where}: pattern longer than 1000 characters")
-    if _NESTED_QUANTIFIER.search(text):
-        raise CatalogFormatError(f"{where}: pattern {text!r} repeats a repeated group (like (a+)+), which can hang on long lines")
+    risk = backtracking_risk(text)
+    if risk is not None:
+        raise CatalogFormatError(f"{where}: pattern {text!r} can hang on long lines: {risk}")
     try:
         return re.compile(text, re.IGNORECASE)
     except re.error as error:

@@ -15,13 +15,13 @@ the few patterns it keeps, a fraction of a full match.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from codedeploy_doctor.catalog.matching import prepare
 from codedeploy_doctor.catalog.model import FailureEvidence
 from codedeploy_doctor.catalog.prefilter import PatternIndex, fold, prime
 from codedeploy_doctor.catalog.records import CauseRecord
+from codedeploy_doctor.catalog.regex_safety import TextPattern
 
 LineSignature = tuple[tuple[int, ...], ...]
 """For each line where some pattern matches, the numbers of the patterns that match it."""
@@ -31,7 +31,7 @@ class CauseSignatures:
     """Works out cause signatures against one catalog's records."""
 
     def __init__(self, records: Iterable[CauseRecord]) -> None:
-        patterns: list[re.Pattern[str]] = []
+        patterns: list[TextPattern] = []
         for record in records:
             for block in (record.when, record.signals, record.unless, *record.any_of):
                 patterns.extend((*block.patterns, *block.hint_patterns))

@@ -11,6 +11,7 @@ from codedeploy_doctor.catalog import Catalog, builtin_catalog
 from codedeploy_doctor.catalog.model import CauseMatch
 from codedeploy_doctor.diagnosis.evidence import EvidenceReader
 from codedeploy_doctor.diagnosis.first_failure import first_failed, first_not_succeeded
+from codedeploy_doctor.diagnosis.forensic_facts import forensic_notes as bundle_forensic_notes
 from codedeploy_doctor.diagnosis.forensics import forensic_notes
 from codedeploy_doctor.diagnosis.grouping import GROUP_SAMPLE, failure_groups
 from codedeploy_doctor.diagnosis.key_line import key_line_for
@@ -41,7 +42,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     platform = summary.compute_platform
     views = target_views(snapshot.targets)
     first = first_failed(views, platform, summary.deployment_type)
-    # A deployment still running with a failed target is already failing (CONTRACTS §2: exit 0 is
+    # A deployment still running with a failed target is already failing (README, exit codes: 0 is
     # "in progress with no failed target"). One that succeeded despite a failed target (within
     # its minimum healthy hosts) did not fail: the failed target is still reported.
     deployment_failed = summary.status in FAILED_STATUSES or (first is not None and summary.status not in ENDED_WELL)
@@ -57,6 +58,8 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         warnings.append(f"left out {len(foreign)} target(s) that belong to another deployment (deploymentId): {shown}")
+    bundle_notes, bundle_warnings = bundle_forensic_notes(snapshot, {line for cause in causes for line in cause.evidence})
+    warnings.extend(bundle_warnings)
     if grouping.inferred:
         warnings.append(
             f"{grouping.inferred} failed targets were given their group's cause without being matched one by one "
@@ -76,7 +79,7 @@ def diagnose(snapshot: Snapshot, catalog: Catalog | None = None) -> Report:
         targets_total=overview_total or len(views),
         targets_examined=len(views),
         log_locations=log_locations(snapshot, first),
-        notes=((note,) if note else ()) + forensic_notes(snapshot),
+        notes=((note,) if note else ()) + forensic_notes(snapshot) + tuple(bundle_notes),
         key_line=key_line_for(snapshot, first, causes),
     )
 

@@ -1,14 +1,18 @@
-"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, instance facts, forensics.
+"""What the catalog may read about one failure: diagnostics, deployment facts, extra logs, facts, forensics.
+
+Facts are the instance's, the bundle's and Auto Scaling's (``diagnosis.forensic_facts``).
 
 A diagnosis asks this for every failed target. What the answers share is worked out once per
-snapshot by an :class:`EvidenceReader`: the EC2 facts indexed by instance id, and each extra log
+snapshot by an :class:`EvidenceReader`: each extra log
 filtered to this deployment once (not once per failure), and the forensic lines (``diagnosis.forensics``)
 once per lifecycle event.
 """
 
 from __future__ import annotations
 
+from codedeploy_doctor.bundle.facts import Facts
 from codedeploy_doctor.catalog.model import FailureEvidence
+from codedeploy_doctor.diagnosis.forensic_facts import facts_for
 from codedeploy_doctor.diagnosis.forensics import forensic_lines
 from codedeploy_doctor.diagnosis.log_window import deployment_window, filter_lines
 from codedeploy_doctor.report import DeploymentSummary, LifecycleEventFailure
@@ -24,12 +28,13 @@ class EvidenceReader:
         self._logs = [(log.get("targetId"), _string_lines(log)) for log in snapshot.extra_logs]
         self._pieces: dict[tuple[int, bool], tuple[tuple[str, ...], bool]] = {}
         self._joined: dict[tuple[int, ...], tuple[str, ...]] = {}
-        self._facts: dict[str, dict[str, str]] | None = None
         self._forensics: dict[str | None, tuple[str, ...]] = {}
 
     def evidence_for(self, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
         """What the catalog may read about one failure (or about the deployment when there is none)."""
         target_id = failure.target_id if failure else None
+        log_lines = self.extra_log_lines(target_id)
+        facts = self.facts(failure, log_lines)
         return FailureEvidence(
             platform=summary.compute_platform,
             lifecycle_event=failure.lifecycle_event if failure else None,
@@ -42,10 +47,17 @@ class EvidenceReader:
             deployment_error_message=summary.error_message,
             status_messages=summary.status_messages,
             deployment_status=summary.status,
-            extra_log_lines=self.extra_log_lines(target_id),
-            instance_facts=self.instance_facts(target_id),
+            extra_log_lines=log_lines,
+            instance_facts=facts.values,
+            fact_notes=facts.notes,
             forensics=self.forensics(failure),
         )
+
+    def facts(self, failure: LifecycleEventFailure | None, log_lines: tuple[str, ...] | None = None) -> Facts:
+        """Facts about the failing target (EC2, Auto Scaling, SSM, on-premises) and the bundle, for the catalog."""
+        if log_lines is None:
+            log_lines = self.extra_log_lines(failure.target_id if failure else None)
+        return facts_for(self._snapshot, failure, log_lines)
 
     def forensics(self, failure: LifecycleEventFailure | None) -> tuple[str, ...]:
         """Lines read beyond CodeDeploy about this failure: the same for every failure at one event."""
@@ -86,38 +98,10 @@ class EvidenceReader:
             self._pieces[key] = filter_lines(lines, self._snapshot.deployment_id, self._window, inside=inside)
         return self._pieces[key]
 
-    def instance_facts(self, target_id: str | None) -> dict[str, str]:
-        """Facts about the failing instance from ec2 DescribeInstances, when the snapshot has them."""
-        if not target_id:
-            return {}
-        if self._facts is None:
-            self._facts = _index_instances(self._snapshot)
-        facts = self._facts.get(target_id)
-        return dict(facts) if facts is not None else {}
-
 
 def _string_lines(log: JsonObject) -> tuple[str, ...]:
     raw = log.get("lines")
     return tuple(line for line in raw if isinstance(line, str)) if isinstance(raw, list) else ()
-
-
-def _index_instances(snapshot: Snapshot) -> dict[str, dict[str, str]]:
-    """Each described instance's facts by id (the first description of an id wins)."""
-    ec2 = snapshot.traffic.get("ec2") if isinstance(snapshot.traffic.get("ec2"), dict) else {}
-    instances = ec2.get("instances") if isinstance(ec2, dict) else None
-    index: dict[str, dict[str, str]] = {}
-    for instance in instances if isinstance(instances, list) else []:
-        if not isinstance(instance, dict):
-            continue
-        instance_id = instance.get("InstanceId")
-        if not isinstance(instance_id, str) or instance_id in index:
-            continue
-        state = instance.get("State")
-        profile = instance.get("IamInstanceProfile")
-        facts = {"state": str(state.get("Name")) if isinstance(state, dict) else "unknown"}
-        facts["iamInstanceProfile"] = str(profile.get("Arn")) if isinstance(profile, dict) else "none"
-        index[instance_id] = facts
-    return index
 
 
 def evidence_for(snapshot: Snapshot, summary: DeploymentSummary, failure: LifecycleEventFailure | None) -> FailureEvidence:
@@ -128,8 +112,3 @@ def evidence_for(snapshot: Snapshot, summary: DeploymentSummary, failure: Lifecy
 def extra_log_lines(snapshot: Snapshot, target_id: str | None) -> tuple[str, ...]:
     """Lines from extra logs about this deployment and target (see :meth:`EvidenceReader.extra_log_lines`)."""
     return EvidenceReader(snapshot).extra_log_lines(target_id)
-
-
-def instance_facts(snapshot: Snapshot, target_id: str | None) -> dict[str, str]:
-    """Facts about the failing instance from ec2 DescribeInstances, when the snapshot has them."""
-    return EvidenceReader(snapshot).instance_facts(target_id)

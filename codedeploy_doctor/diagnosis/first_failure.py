@@ -1,4 +1,4 @@
-"""The first failure of a deployment, by the rule in CONTRACTS §4."""
+"""The first failure of a deployment, by the rule in docs/report.schema.json (firstFailure)."""
 
 from __future__ import annotations
 

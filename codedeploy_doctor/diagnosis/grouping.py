@@ -71,7 +71,7 @@ class _CauseAssigner:
         if self._sample and sum(seen.values()) >= GROUP_SAMPLE and len(seen) == 1:
             self.inferred += 1
             return next(iter(seen))
-        # Everything the evidence is built from: the failure, the logs and EC2 facts of its target.
+        # Everything the evidence is built from: the failure, the logs and the facts of its target.
         key = (
             failure.lifecycle_event,
             failure.status,
@@ -80,7 +80,7 @@ class _CauseAssigner:
             failure.message,
             failure.log_tail,
             self._reader.log_key(failure.target_id),
-            tuple(sorted(self._reader.instance_facts(failure.target_id).items())),
+            tuple(sorted(self._reader.facts(failure).values.items())),
         )
         if key not in self._by_failure:
             self._by_failure[key] = self._match(self._reader.evidence_for(self._summary, failure))

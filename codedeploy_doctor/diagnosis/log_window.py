@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from codedeploy_doctor.snapshot import JsonObject
-from codedeploy_doctor.timefmt import parse_time
+from codedeploy_doctor.timefmt import LATEST, parse_time, shift
 
 MARGIN = dt.timedelta(minutes=10)
 """Lines this long before the deployment started or after it ended still count."""
@@ -23,8 +23,8 @@ def deployment_window(deployment: JsonObject) -> tuple[dt.datetime, dt.datetime]
     start = parse_time(deployment.get("createTime")) or parse_time(deployment.get("startTime"))
     if start is None:
         return None
-    end = parse_time(deployment.get("completeTime")) or dt.datetime.max.replace(tzinfo=dt.timezone.utc) - MARGIN
-    return start - MARGIN, end + MARGIN
+    end = parse_time(deployment.get("completeTime")) or LATEST
+    return shift(start, -MARGIN), shift(end, MARGIN)
 
 
 def _line_time(line: str) -> dt.datetime | None:

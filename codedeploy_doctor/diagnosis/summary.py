@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from codedeploy_doctor.deployment_facts import DEPLOYMENT_ENDED_WELL, DEPLOYMENT_FAILED, describe_revision
 from codedeploy_doctor.diagnosis.targets import text_field
 from codedeploy_doctor.report import DeploymentSummary, RollbackSummary
 from codedeploy_doctor.snapshot import JsonObject, Snapshot
 from codedeploy_doctor.timefmt import format_time
 
-FAILED_STATUSES = frozenset({"Failed", "Stopped"})
+FAILED_STATUSES = DEPLOYMENT_FAILED
 """Deployment statuses that mean it failed or was stopped."""
 
-ENDED_WELL = frozenset({"Succeeded", "Ready", "Baking"})
+ENDED_WELL = DEPLOYMENT_ENDED_WELL
 """Statuses of a deployment that did not fail, even if some targets did (minimum healthy hosts held)."""
 
 
@@ -66,20 +65,3 @@ def rollback_summary(info: JsonObject, rollback: JsonObject | None) -> RollbackS
     same = rollback is not None and text_field(rollback, "deploymentId") in (None, rollback_id)
     status = text_field(rollback, "status") if rollback is not None and same else None
     return RollbackSummary(deployment_id=rollback_id, status=status, message=message)
-
-
-def describe_revision(revision: Any) -> str | None:
-    """One line naming the revision: S3 object, GitHub commit or inline AppSpec."""
-    if not isinstance(revision, dict):
-        return None
-    s3 = revision.get("s3Location")
-    if isinstance(s3, dict):
-        where = f"s3://{s3.get('bucket', '?')}/{s3.get('key', '?')}"
-        extras = [f"{name}={s3[name]}" for name in ("bundleType", "version", "eTag") if s3.get(name)]
-        return f"{where} ({', '.join(extras)})" if extras else where
-    github = revision.get("gitHubLocation")
-    if isinstance(github, dict):
-        return f"github:{github.get('repository', '?')}@{github.get('commitId', '?')}"
-    if isinstance(revision.get("appSpecContent"), dict) or isinstance(revision.get("string"), dict):
-        return f"inline AppSpec ({revision.get('revisionType', 'AppSpecContent')})"
-    return text_field(revision, "revisionType")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from codedeploy_doctor.report import Report
-from codedeploy_doctor.sanitize import TextPolicy
+from codedeploy_doctor.sanitize import TextPolicy, single_line_fields
 
 
 class OutputFormat(str, Enum):
@@ -47,4 +47,10 @@ def renderer_for(output_format: OutputFormat) -> Renderer:
         OutputFormat.JSON: json_report.render,
         OutputFormat.MARKDOWN: markdown.render,
     }
-    return renderers[output_format]
+    render = renderers[output_format]
+
+    def render_single_line_fields(report: Report, options: RenderOptions) -> str:
+        # Every format gets names, ids and statuses without line breaks (sanitize.single_line_fields).
+        return render(single_line_fields(report), options)
+
+    return render_single_line_fields

@@ -26,7 +26,9 @@ from typing import IO
 from codedeploy_doctor import TOOL_NAME
 from codedeploy_doctor.errors import DoctorError, ExitCode
 from codedeploy_doctor.render import OutputFormat, RenderOptions
-from codedeploy_doctor.render.verdict import verdict_words
+from codedeploy_doctor.render.mitigation import mitigation_commands
+from codedeploy_doctor.render.verdict import report_verdict_words
+from codedeploy_doctor.render.where import fitted
 from codedeploy_doctor.report import Report, exit_code_for
 from codedeploy_doctor.sanitize import TextPolicy
 
@@ -103,9 +105,11 @@ def failure_annotations(report: Report, policy: TextPolicy) -> list[str]:
         cause = report.causes[0]
         lines.append(f"Likely cause: {safe(cause.title)} ({safe(cause.id)}, {cause.confidence} confidence)")
         if cause.fix:
-            lines.append(f"Fix: {safe(cause.fix[0])}")
+            lines.append(f"Fix: {fitted(report, safe(cause.fix[0]))}")
+    if report.key_line is not None:
+        lines.append(f"The line that matters: {safe(report.key_line.text)}")
     traffic = report.blue_traffic
-    lines.append(f"Production: {safe(verdict_words(traffic))}: {safe(traffic.summary)}")
+    lines.append(f"Production: {safe(report_verdict_words(report))}: {safe(traffic.summary)}")
     details = "Details: the job summary"
     if report.causes:
         details += f", or run '{TOOL_NAME} explain {safe(report.causes[0].id)}'"
@@ -116,7 +120,15 @@ def failure_annotations(report: Report, policy: TextPolicy) -> list[str]:
         commands.append(
             workflow_command(
                 "error",
-                f"{safe(verdict_words(traffic))} ({traffic.basis}): {safe(traffic.summary)}",
+                "\n".join(
+                    [
+                        f"{safe(report_verdict_words(report))} ({traffic.basis}): {safe(traffic.summary)}",
+                        *(
+                            f"To put production back (copy, run yourself): {safe(command)}"
+                            for command in mitigation_commands(report)
+                        ),
+                    ]
+                ),
                 title=f"Production not confirmed safe after {safe(summary.id)}",
             )
         )

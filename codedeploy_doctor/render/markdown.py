@@ -30,7 +30,7 @@ from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
 from codedeploy_doctor.render.mitigation import mitigation_commands
 from codedeploy_doctor.render.replay import replay_banner
 from codedeploy_doctor.render.verdict import in_place, report_verdict_words, verdict_tone
-from codedeploy_doctor.render.where import where_to_look
+from codedeploy_doctor.render.where import fitted, where_to_look
 from codedeploy_doctor.report import Cause, LifecycleEventFailure, Report, tail_lines
 from codedeploy_doctor.sanitize import TextPolicy
 
@@ -183,7 +183,7 @@ def render(report: Report, options: RenderOptions) -> str:
         _headline(report, esc),
         _mitigation(report, esc),
         _first_failure(report, report.first_failure, esc) if report.first_failure else [],
-        _causes(report.causes, esc) if report.causes else [],
+        _causes(report, report.causes, esc) if report.causes else [],
         [f"> **Note:** {esc.text(note)}" for note in report.notes],
         _where(report, esc),
         _traffic(report, esc),
@@ -247,12 +247,15 @@ def _mitigation(report: Report, esc: _Escaper) -> list[str]:
 
 def _where(report: Report, esc: _Escaper) -> list[str]:
     places = where_to_look(report, esc.raw)
-    if not places.entries:
+    if places.empty:
         return []
     title = places.title
     if report.first_failure is not None and title.endswith(esc.raw(report.first_failure.target_id)):
         title = f"Where to look on {esc.code(report.first_failure.target_id)}"
-    return _bullets(title, [escape_text(entry) for entry in places.entries])
+    items = [escape_text(entry) for entry in places.entries]
+    if places.pointer:
+        items.append(authored_text(places.pointer))
+    return _bullets(title, items)
 
 
 def _key_line(report: Report, failure: LifecycleEventFailure, esc: _Escaper) -> list[str]:
@@ -303,7 +306,7 @@ def _first_failure(report: Report, failure: LifecycleEventFailure, esc: _Escaper
     return lines
 
 
-def _causes(causes: tuple[Cause, ...], esc: _Escaper) -> list[str]:
+def _causes(report: Report, causes: tuple[Cause, ...], esc: _Escaper) -> list[str]:
     main = causes[0]
     lines = [f"### Likely cause: {esc.authored(main.title)}", ""]
     lines.append(f"{esc.code(main.id)} · {main.confidence} confidence")
@@ -314,9 +317,7 @@ def _causes(causes: tuple[Cause, ...], esc: _Escaper) -> list[str]:
         lines += [f"- {esc.code(evidence) or '-'}" for evidence in main.evidence]
     if main.fix:
         lines += ["", "**Fix:**", ""]
-        lines += [f"{number}. {esc.authored(step)}" for number, step in enumerate(main.fix, start=1)]
-    if main.where:
-        lines += ["", f"**Look at:** {esc.text(main.where)}"]
+        lines += [f"{number}. {esc.authored(fitted(report, step))}" for number, step in enumerate(main.fix, start=1)]
     if main.docs:
         lines += ["", "**Docs:** " + " · ".join(esc.link(url) for url in main.docs)]
     others = causes[1:]

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 
+from codedeploy_doctor.deployment_facts import DEPLOYMENT_RUNNING
 from codedeploy_doctor.report import Report
 
-RUNNING = frozenset({"Created", "Queued", "InProgress", "Baking", "Ready"})
+RUNNING = DEPLOYMENT_RUNNING
 """Deployment statuses in which stopping the deployment still helps."""
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/@+=-]{0,255}")

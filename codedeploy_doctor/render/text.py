@@ -25,8 +25,16 @@ from codedeploy_doctor.render import MAX_MEMBERS_SHOWN, RenderOptions
 from codedeploy_doctor.render.mitigation import mitigation_commands
 from codedeploy_doctor.render.replay import replay_banner
 from codedeploy_doctor.render.verdict import in_place, report_verdict_words, verdict_tone
-from codedeploy_doctor.render.where import where_to_look
-from codedeploy_doctor.report import BlueTraffic, Cause, Environment, LifecycleEventFailure, Report, tail_lines
+from codedeploy_doctor.render.where import fitted, where_to_look
+from codedeploy_doctor.report import (
+    BlueTraffic,
+    Cause,
+    Environment,
+    LifecycleEventFailure,
+    Report,
+    evidence_line_indexes,
+    tail_lines,
+)
 from codedeploy_doctor.sanitize import TextPolicy
 
 TONE_STYLE = {"good": "bold green", "warn": "bold yellow", "bad": "bold red", "neutral": "bold"}
@@ -149,7 +157,7 @@ def _first_screen(page: _Page, report: Report, safe: TextPolicy) -> None:
     _production(page, report, safe)
     if report.causes:
         page.blank()
-        _likely_cause(page, report.causes[0], safe)
+        _likely_cause(page, report, report.causes[0], safe)
     for note in report.notes:
         page.para(Text.assemble(("Note: ", "bold yellow"), safe(note)), indent=2, hang=4)
     if report.key_line is not None:
@@ -157,11 +165,16 @@ def _first_screen(page: _Page, report: Report, safe: TextPolicy) -> None:
             page.blank()
         _key_line(page, report, safe)  # right under the cause it proves
     places = where_to_look(report, safe)
-    if places.entries:
+    if not places.empty:
         page.blank()
         page.para(Text(places.title, style="bold"))
         for entry in places.entries:
-            page.para(entry, indent=2, hang=4)
+            if entry.startswith("aws "):
+                page.lines.append(Text(f"  {entry}"))  # a command pastes as printed: never wrapped
+            else:
+                page.para(entry, indent=2, hang=4)
+        if places.pointer:
+            page.para(places.pointer, indent=2, hang=4)
 
 
 def _headline(page: _Page, report: Report, safe: TextPolicy) -> None:
@@ -230,7 +243,7 @@ def _basis(traffic: BlueTraffic) -> str:
     return "confirmed against the traffic layer" if traffic.basis == "traffic-layer" else "inferred from CodeDeploy events only"
 
 
-def _likely_cause(page: _Page, cause: Cause, safe: TextPolicy) -> None:
+def _likely_cause(page: _Page, report: Report, cause: Cause, safe: TextPolicy) -> None:
     text = Text("Likely cause: ", style="bold")
     text.append(safe(cause.title), style="bold")
     text.append(" (")
@@ -239,7 +252,7 @@ def _likely_cause(page: _Page, cause: Cause, safe: TextPolicy) -> None:
     page.para(text)
     if cause.fix:
         step = Text("Fix: ", style="bold")
-        step.append(safe(cause.fix[0]))
+        step.append(fitted(report, safe(cause.fix[0])))
         if len(cause.fix) > 1:
             step.append(f" (step 1 of {len(cause.fix)}, all under Details)", style="dim")
         page.para(step, indent=2, hang=4)
@@ -270,7 +283,7 @@ def _details(page: _Page, report: Report, safe: TextPolicy) -> None:
         _failure_details(page, report, failure, safe)
     if report.causes:
         page.blank()
-        _cause_details(page, report.causes, safe)
+        _cause_details(page, report, report.causes, safe)
     if report.failure_groups:
         page.blank()
         _groups(page, report, safe)
@@ -327,12 +340,6 @@ def _failure_details(page: _Page, report: Report, failure: LifecycleEventFailure
         page.para(line, indent=2, hang=6)
 
 
-def evidence_line_indexes(log_tail: str | None, evidence: Sequence[str]) -> frozenset[int]:
-    """Positions in the log tail of every line quoted as evidence (all of them are shown, marked)."""
-    wanted = {item.strip() for item in evidence if item.strip()}
-    return frozenset(index for index, line in enumerate(tail_lines(log_tail)) if line.strip() in wanted)
-
-
 def _close_small_gaps(wanted: set[int], small: int = 2) -> list[int]:
     """The lines to show: the wanted ones, and hidden runs of at most ``small`` lines (a gap marker costs as much)."""
     shown: list[int] = []
@@ -345,7 +352,7 @@ def _close_small_gaps(wanted: set[int], small: int = 2) -> list[int]:
     return shown
 
 
-def _cause_details(page: _Page, causes: Sequence[Cause], safe: TextPolicy) -> None:
+def _cause_details(page: _Page, report: Report, causes: Sequence[Cause], safe: TextPolicy) -> None:
     main = causes[0]
     text = Text("Likely cause: ", style="bold")
     text.append(main.id, style="bold magenta")
@@ -359,7 +366,7 @@ def _cause_details(page: _Page, causes: Sequence[Cause], safe: TextPolicy) -> No
     if main.fix:
         page.para(Text("Fix:", style="bold"), indent=2)
         for number, step in enumerate(main.fix, start=1):
-            page.para(f"{number}. {safe(step)}", indent=4, hang=7)
+            page.para(f"{number}. {fitted(report, safe(step))}", indent=4, hang=7)
     for link in main.docs:
         page.para(Text(f"Docs: {safe(link)}", style="dim"), indent=2, hang=4)
     others = causes[1:]

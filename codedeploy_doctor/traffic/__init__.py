@@ -5,7 +5,7 @@ lifecycle events, rollback, termination settings) and the traffic layer the coll
 (target health, listeners, EC2 instances, ECS services, Lambda aliases), and says which of the
 two the verdict rests on: ``traffic-layer`` when the load balancer, ECS or Lambda confirmed it,
 ``codedeploy-only`` when a traffic call failed or was never recorded and the verdict is inferred
-from lifecycle events. The exit code rule (CONTRACTS §2) depends on that basis, so a verdict
+from lifecycle events. The exit code rule (README, exit codes) depends on that basis, so a verdict
 only claims ``traffic-layer`` when every read it needs is in the snapshot.
 
 A deployment that did not fail still gets a verdict: in progress, it is judged like a failed
@@ -26,7 +26,7 @@ from codedeploy_doctor.traffic.ecs import ECS_RULES, assess_ecs
 from codedeploy_doctor.traffic.facts import Facts, read_facts
 from codedeploy_doctor.traffic.in_place import IN_PLACE_RULES, NO_LOAD_BALANCER_RULES, assess_in_place
 from codedeploy_doctor.traffic.lambda_alias import LAMBDA_RULES, assess_lambda
-from codedeploy_doctor.traffic.rules import Rule, RuleTable, always
+from codedeploy_doctor.traffic.rules import Rule, RuleTable, VerdictBy, always
 from codedeploy_doctor.traffic.server import BLUE_GREEN_RULES, assess_blue_green
 from codedeploy_doctor.traffic.termination import blue_termination
 
@@ -77,19 +77,20 @@ DEPLOYMENT_RULES: RuleTable[Judged] = RuleTable(
             "deployment.retired-as-planned",
             "a blue/green deployment succeeded, bakes, or waits to terminate Blue: traffic moved to Green on purpose",
             "not-applicable",
-            "traffic-layer",
+            "codedeploy-only",
             lambda j: _retired_as_planned(j.facts),
             lambda j: f"traffic moved to Green as planned; {_platform(j).summary}",
-            needs=("platform",),
             example="traffic-server-bg-termination-wait",
+            keeps_basis=True,
         ),
         Rule(
             "deployment.by-platform",
-            "otherwise: the platform's table decides",
-            "unknown",
+            "otherwise: the platform's table decides (its rule is the one reported)",
+            VerdictBy("the platform table's", lambda j: _platform(j).verdict),
             "codedeploy-only",
             always,
             lambda j: _platform(j).summary,
+            keeps_basis=True,
         ),
     ),
 )

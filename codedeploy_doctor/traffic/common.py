@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codedeploy_doctor.call_warnings import warning_for
+from codedeploy_doctor.deployment_facts import DEPLOYMENT_RUNNING, describe_revision
 from codedeploy_doctor.report import TrafficCheck
-from codedeploy_doctor.snapshot import JsonObject, Snapshot
+from codedeploy_doctor.snapshot import Snapshot
 from codedeploy_doctor.traffic.facts import Facts, as_list, as_object, as_str, failed_calls
 
 LIFECYCLE_SOURCE = "codedeploy:lifecycle-events"
@@ -34,27 +35,6 @@ def failure_checks(snapshot: Snapshot, service: str, operations: Iterable[str]) 
     ]
 
 
-def describe_revision(revision: JsonObject) -> str | None:
-    """Name a RevisionLocation briefly: S3 URL, repository@commit or AppSpec digest."""
-    kind = as_str(revision.get("revisionType"))
-    if kind == "S3":
-        s3 = as_object(revision.get("s3Location"))
-        bucket, key = as_str(s3.get("bucket")), as_str(s3.get("key"))
-        if bucket and key:
-            version = as_str(s3.get("version")) or as_str(s3.get("eTag"))
-            return f"s3://{bucket}/{key}" + (f" ({version})" if version else "")
-    if kind == "GitHub":
-        github = as_object(revision.get("gitHubLocation"))
-        repository, commit = as_str(github.get("repository")), as_str(github.get("commitId"))
-        if repository and commit:
-            return f"{repository}@{commit[:12]}"
-    if kind in ("AppSpecContent", "String"):
-        content = as_object(revision.get("appSpecContent") or revision.get("string"))
-        digest = as_str(content.get("sha256"))
-        return f"AppSpec content {digest[:12]}" if digest else "an inline AppSpec"
-    return None
-
-
 @dataclass(frozen=True)
 class Rollback:
     """The rollback CodeDeploy started for this deployment."""
@@ -74,7 +54,7 @@ class Rollback:
     @property
     def running(self) -> bool:
         """True while the rollback is still under way."""
-        return self.status in ("Created", "Queued", "InProgress", "Baking", "Ready")
+        return self.status in DEPLOYMENT_RUNNING
 
 
 def read_rollback(facts: Facts) -> Rollback | None:
@@ -86,9 +66,7 @@ def read_rollback(facts: Facts) -> Rollback | None:
     rollback = as_object(facts.snapshot.rollback_deployment)
     if rollback.get("deploymentId") not in (None, rollback_id):
         rollback = {}
-    restored = describe_revision(as_object(rollback.get("revision"))) or describe_revision(
-        as_object(facts.deployment.get("previousRevision"))
-    )
+    restored = describe_revision(rollback.get("revision")) or describe_revision(facts.deployment.get("previousRevision"))
     return Rollback(deployment_id=rollback_id, status=as_str(rollback.get("status")), restored=restored)
 
 

@@ -13,12 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from codedeploy_doctor.deployment_facts import DEPLOYMENT_FAILED
 from codedeploy_doctor.sanitize import readable
 from codedeploy_doctor.snapshot import CallError, JsonObject, Snapshot
 from codedeploy_doctor.timefmt import parse_time
-
-FAILED_STATUSES: Final = frozenset({"Failed", "Stopped"})
-"""Deployment statuses that count as failed (CONTRACTS §2)."""
 
 BUILT_IN_MINIMUM_HEALTHY: Final[Mapping[str, tuple[str, int]]] = {
     "CodeDeployDefault.OneAtATime": ("MOST_CONCURRENCY", 1),
@@ -52,11 +50,6 @@ def as_number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value)
-
-
-def format_time(value: dt.datetime) -> str:
-    """Format a UTC time the way snapshots store them: ``2026-11-29T10:00:00Z``."""
-    return value.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def target_group_name_from_arn(arn: str) -> str:
@@ -155,7 +148,7 @@ class Facts:
     @property
     def failed(self) -> bool:
         """True when the deployment failed or was stopped."""
-        return self.status in FAILED_STATUSES
+        return self.status in DEPLOYMENT_FAILED
 
     @property
     def succeeded(self) -> bool:
@@ -277,7 +270,7 @@ def minimum_healthy_hosts(config: JsonObject | None, config_name: str | None, fl
 
 
 class TrafficView:
-    """Read access to a snapshot's ``traffic`` section (CONTRACTS §3), tolerant of missing parts.
+    """Read access to a snapshot's ``traffic`` section (docs/snapshot.md), tolerant of missing parts.
 
     A key that is absent means "not read" (the call failed or was never made); an empty list
     means "read, and empty". ``ec2.instances`` may hold Instance objects flat (what cd-doctor

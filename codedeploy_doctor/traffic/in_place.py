@@ -275,6 +275,7 @@ IN_PLACE_RULES: RuleTable[InPlaceEvidence] = RuleTable(
             "codedeploy-only",
             _full,
             _inferred,
+            example="server-stopped-with-rollback",
         ),
         Rule(
             "server.in-place.capacity-reduced-per-codedeploy",
@@ -283,6 +284,7 @@ IN_PLACE_RULES: RuleTable[InPlaceEvidence] = RuleTable(
             "codedeploy-only",
             always,
             _inferred,
+            example="server-inplace-applicationstart-scriptfailed",
         ),
     ),
 )
@@ -448,6 +450,7 @@ NO_LOAD_BALANCER_RULES: RuleTable[NoLoadBalancerEvidence] = RuleTable(
             "codedeploy-only",
             lambda e: bool(e.stopped) and e.lowest > 0,
             _stopped_summary,
+            example="traffic-server-inplace-no-load-balancer",
         ),
         Rule(
             "server.in-place-no-lb.application-stopped-maybe-everywhere",
@@ -464,6 +467,7 @@ NO_LOAD_BALANCER_RULES: RuleTable[NoLoadBalancerEvidence] = RuleTable(
             "codedeploy-only",
             lambda e: bool(e.stopped),
             _stopped_summary,
+            example="server-inplace-downloadbundle-unknownerror",
         ),
         Rule(
             "server.in-place-no-lb.no-traffic-to-check",
@@ -475,7 +479,7 @@ NO_LOAD_BALANCER_RULES: RuleTable[NoLoadBalancerEvidence] = RuleTable(
                 f"{NO_LOAD_BALANCER}: CodeDeploy routes no traffic, there is no Blue to check; "
                 "no instance was left with its application stopped"
             ),
-            example="server-inplace-scripttimedout",
+            example="server-inplace-agent-never-picked-up",
         ),
     ),
 )

@@ -70,6 +70,8 @@ class Rule(Generic[E]):
     """Evidence fields that must be read for the rule to apply (every traffic-layer rule names some)."""
     example: str = ""
     """A fixture whose verdict this rule decides, or a one-line example."""
+    keeps_basis: bool = False
+    """True for a rule over a platform's verdict that keeps that verdict's basis (``basis`` is then unused)."""
 
     def matches(self, evidence: E) -> bool:
         """Tell whether the rule applies: its readings are known and its condition holds."""
@@ -78,6 +80,11 @@ class Rule(Generic[E]):
     def verdict_for(self, evidence: E) -> Verdict:
         """The verdict this rule gives the record."""
         return self.verdict.of(evidence) if isinstance(self.verdict, VerdictBy) else self.verdict
+
+    @property
+    def basis_described(self) -> str:
+        """The basis column as docs/verdicts.md shows it."""
+        return "the platform table's" if self.keeps_basis else self.basis
 
     @property
     def verdict_described(self) -> str:

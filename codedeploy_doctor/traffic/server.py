@@ -338,7 +338,6 @@ BLUE_GREEN_RULES: RuleTable[BlueGreenEvidence] = RuleTable(
             lambda e: bool(e.blue_ids) and len(e.gone) == len(e.blue_ids),
             lambda e: f"none of the {plural(len(e.blue_ids), 'Blue instance')} is running (EC2: {_gone_phrase(e.gone_states)})",
             needs=("ec2",),
-            example="traffic-server-bg-blue-terminated",
         ),
         Rule(
             "server.bg.rollback-succeeded",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from codedeploy_doctor.traffic.facts import Facts, as_number, as_object, as_str, format_time, latest_event_end
+from codedeploy_doctor.timefmt import format_utc as format_time
+from codedeploy_doctor.traffic.facts import Facts, as_number, as_object, as_str, latest_event_end
 
 
 def _minutes(count: int) -> str:

@@ -1,4 +1,4 @@
-"""The first-failure rule of CONTRACTS §4, case by case."""
+"""The first-failure rule (docs/report.schema.json, firstFailure), case by case."""
 
 from __future__ import annotations
 

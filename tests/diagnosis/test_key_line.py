@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codedeploy_doctor.diagnosis.key_line import pick_key_line, score_line
-from codedeploy_doctor.render.text import evidence_line_indexes
+from codedeploy_doctor.report import evidence_line_indexes
 
 TAIL = "\n".join(
     [

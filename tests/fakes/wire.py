@@ -11,7 +11,9 @@ mode: back-off, retry quota, throttling detection, client-side rate limiting) al
 - ``query`` (ELBv2, Classic ELB) and ``ec2`` (EC2): XML bodies written from the output shape
   (result wrapper, ``member``/``item`` list elements, ``locationName``s), errors as
   ``ErrorResponse`` / ``Response/Errors``;
-- ``smithy-rpc-v2-cbor`` (what CodeDeploy may resolve to in another botocore): CBOR bodies.
+- ``smithy-rpc-v2-cbor`` (what CodeDeploy may resolve to in another botocore): CBOR bodies;
+- ``rest-xml`` with a streaming payload (S3 GetObject): the payload as the body, the other
+  members as headers (``Content-Range``...), errors as ``<Error>`` XML.
 
 Data comes from a ``Backend`` (``(service, operation, params) -> response dict`` raising
 ``FakeAwsError``), usually the existing worlds' ``handle`` methods. Faults decide per attempt
@@ -133,6 +135,9 @@ THROTTLING_CODE = {
     "lambda": ("TooManyRequestsException", 429),
     "logs": ("ThrottlingException", 400),
     "cloudwatch": ("Throttling", 400),
+    "s3": ("SlowDown", 503),
+    "autoscaling": ("Throttling", 400),
+    "ssm": ("ThrottlingException", 400),
 }
 """What each service answers when it throttles (code, HTTP status)."""
 
@@ -145,6 +150,9 @@ ACCESS_DENIED_CODE = {
     "lambda": ("AccessDeniedException", 403),
     "logs": ("AccessDeniedException", 400),
     "cloudwatch": ("AccessDenied", 403),
+    "s3": ("AccessDenied", 403),
+    "autoscaling": ("AccessDenied", 403),
+    "ssm": ("AccessDeniedException", 400),
 }
 """What each service answers when IAM denies the call (code, HTTP status)."""
 
@@ -229,6 +237,7 @@ _NAMESPACES = {
     "elbv2": "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
     "elb": "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/",
     "ec2": "http://ec2.amazonaws.com/doc/2016-11-15/",
+    "autoscaling": "http://autoscaling.amazonaws.com/doc/2011-01-01/",
 }
 
 
@@ -255,6 +264,14 @@ def success_response(protocol: str, operation: OperationModel, response: dict[st
         inner = _xml_members(shape, response) if shape is not None else ""
         body = f'<{name}Response xmlns="{_NAMESPACES["ec2"]}"><requestId>{request_id}</requestId>{inner}</{name}Response>'
         return _response(url, 200, {"Content-Type": "text/xml;charset=UTF-8"}, body.encode())
+    if protocol == "rest-xml" and shape is not None and shape.serialization.get("payload"):
+        # A streaming payload (s3:GetObject): the body is the payload, the other members are headers.
+        body = bytes(response.get(shape.serialization["payload"], b""))
+        headers = {"x-amz-request-id": request_id}
+        for name, member in shape.members.items():  # type: ignore[attr-defined]
+            if member.serialization.get("location") == "header" and name in response:
+                headers[member.serialization["name"]] = str(response[name])
+        return _response(url, 206 if "ContentRange" in response else 200, headers, body)
     if protocol == "smithy-rpc-v2-cbor":
         from botocore.serialize import RpcV2CBORSerializer
 
@@ -289,6 +306,12 @@ def error_response(protocol: str, operation: OperationModel, error: FakeAwsError
             f"</Error></Errors><RequestID>{request_id}</RequestID></Response>"
         )
         return _response(url, error.status, {"Content-Type": "text/xml;charset=UTF-8"}, body.encode())
+    if protocol == "rest-xml":
+        body = (
+            f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
+        )
+        return _response(url, error.status, {"Content-Type": "application/xml"}, body.encode())
     if protocol == "smithy-rpc-v2-cbor":
         body = _cbor_map(
             {"__type": f"com.amazonaws.{operation.service_model.endpoint_prefix}#{error.code}", "message": error.message}
@@ -311,8 +334,9 @@ class _Raw:
     def stream(self, **_: Any) -> Any:
         yield self._body
 
-    def read(self, *_: Any) -> bytes:
-        body, self._body = self._body, b""
+    def read(self, amt: int | None = None, *_: Any) -> bytes:
+        size = len(self._body) if amt is None else amt
+        body, self._body = self._body[:size], self._body[size:]
         return body
 
 

@@ -28,14 +28,20 @@ def _no_retry_waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def shared_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Let every ClientFactory share one botocore session: service models load once, not once per run."""
+    """Let every ClientFactory share one model loader: service models load once, not once per run.
+
+    Each run still gets its own botocore session: boto3 registers its S3 handlers on the botocore
+    session it wraps, and a second boto3 session on the same one makes every S3 client fail.
+    """
     real = boto3.Session
 
     def session(**kwargs: Any) -> boto3.Session:
-        return real(botocore_session=_SHARED.setdefault("session", botocore.session.get_session()), **kwargs)
+        core = botocore.session.get_session()
+        core.register_component("data_loader", _SHARED.setdefault("loader", core.get_component("data_loader")))
+        return real(botocore_session=core, **kwargs)
 
     monkeypatch.setattr(boto3, "Session", session)
     yield
 
 
-_SHARED: dict[str, botocore.session.Session] = {}
+_SHARED: dict[str, Any] = {}

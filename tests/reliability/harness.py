@@ -9,7 +9,7 @@ stdout (the report) and stderr (the one-line error or the warnings).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -77,8 +77,12 @@ def run_live(
     output_format: OutputFormat = OutputFormat.JSON,
     timeout: float | None = None,
     redact: bool = True,
+    hooks: Sequence[Callable[[str, Any], None]] = (),
 ) -> Outcome:
-    """Run ``cd-doctor <id> --format json`` (or ``--latest``) against the scenario's account."""
+    """Run ``cd-doctor <id> --format json`` (or ``--latest``) against the scenario's account.
+
+    ``hooks`` are attached to every client before the wire fake, so they can answer first.
+    """
     account = SnapshotAccount(scenario.snapshot, log_lines=scenario.log_lines)
     fake = WireFake(account.handle, faults=list(faults), transforms=list(transforms))
     group = scenario.snapshot["deployment"]
@@ -98,7 +102,7 @@ def run_live(
         latest=scenario.latest,
         application=group.get("applicationName") if scenario.latest else None,
         deployment_group=group.get("deploymentGroupName") if scenario.latest else None,
-        client_hooks=(fake.attach,),
+        client_hooks=(*hooks, fake.attach),
         **options,
     )
     capsys.readouterr()

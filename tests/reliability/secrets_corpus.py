@@ -1,4 +1,4 @@
-"""Secrets that must be masked, and look-alikes that must not be (CONTRACTS §6).
+"""Secrets that must be masked, and look-alikes that must not be (docs/security.md).
 
 Every true positive names the secret part that must disappear; every false positive is a line
 that must come out of redaction unchanged. The values are made up (AWS's documented example
@@ -25,6 +25,24 @@ JWT = (
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
 )
 PRIVATE_KEY_BODY = "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF0qJ1Yt9v8e2r7S5b1nQk0y3xZ8Ue1b"
+# Made-up values in each service's real format (lengths and alphabets), assembled so that no
+# secret scanner mistakes this file for a leak.
+SENDGRID_KEY = "SG." + "q3Rz8kL1mN0pX5vB7cD9fA" + "." + "hJ2kL4mN6pQ8rS0tU1vW3xY5zA7bC9dE1fG3hJ5kL7m"
+OPENAI_PROJECT_KEY = "sk-" + "proj-" + "Zx81bQ2cR3dS4eT5fU6gV7hW8iX9jY0kZ1aB2cD3eF4gH5iJ6kL7mN8oP9qR0sT1uV2w"
+OPENAI_LEGACY_KEY = "sk-" + "aB3dE5gH7jK9mN1pQ3sT" + "T3BlbkFJ" + "uV5xY7zA9cD1fG3hJ5kL"
+ANTHROPIC_KEY = (
+    "sk-"
+    + "ant-api03-"
+    + "Qm9vYmFyYmF6cXV4LXRlc3Qta2V5LW5vdC1yZWFsLTEyMzQ1Njc4OTAtYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXotQUFB"
+    + "AA"
+)
+TWILIO_API_KEY = "SK" + "2f9c4e1a7b3d5f8e0a6c2b4d9e1f3a5c"
+TWILIO_ACCOUNT_SID = "AC" + "7d2e4f6a8b0c1d3e5f7a9b1c3d5e7f90"
+TWILIO_AUTH_TOKEN = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+DOCKER_AUTH = "ZGVwbG95OnMzY3IzdC1yZWdpc3RyeS1wYXNz"  # base64 of deploy:s3cr3t-registry-pass
+AZURE_ACCOUNT_KEY = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG8xMjM0NTY3ODkwYWJjZGVmZ2hpams9PQ=="
+AZURE_SAS_SIGNATURE = "aBcD3fGh1jKlMn0pQrStUvWxYz%2B12345%3D"
+OLD_SESSION_TOKEN = "FwoGZXIvYXdzE" + "Bsaddf9/ZTJlNzY0ZjgtNGJiMy00YmEyLWJhN2UtM2VjYjAyYjRlMjBhIhD6/vL0tZ+Q8bL6w2U7xO9kKvAB"
 
 TRUE_POSITIVES: dict[str, tuple[str, list[str]]] = {
     "access-key-id": (f"using key {AWS_KEY_ID} for s3", [AWS_KEY_ID]),
@@ -99,6 +117,65 @@ TRUE_POSITIVES: dict[str, tuple[str, list[str]]] = {
     "slack-token": (f"posting with {SLACK_TOKEN}", [SLACK_TOKEN]),
     "slack-webhook": (f"curl -X POST https://hooks.slack.com/services/{SLACK_WEBHOOK_PATH}", [SLACK_WEBHOOK_PATH]),
     "jwt-bare": (f"id_token {JWT}", [JWT[:30]]),
+    "private-key-cut-with-stdout-prefixes": (
+        f"[stdout]{PRIVATE_KEY_BODY}\n[stdout]{PRIVATE_KEY_BODY[::-1]}\n[stdout]Ab==\n"
+        "[stdout]-----END RSA PRIVATE KEY-----\n[stdout]done",
+        [PRIVATE_KEY_BODY, PRIVATE_KEY_BODY[::-1]],
+    ),
+    "private-key-cut-with-stderr-prefixes": (
+        f"[stderr]{PRIVATE_KEY_BODY}\n[stderr]{PRIVATE_KEY_BODY[::-1]}\n[stderr]-----END OPENSSH PRIVATE KEY-----",
+        [PRIVATE_KEY_BODY, PRIVATE_KEY_BODY[::-1]],
+    ),
+    "private-key-cut-in-the-deployments-log": (
+        f"[2026-11-28 09:14:03.123] [d-4HQ8N2ZRT][stdout]{PRIVATE_KEY_BODY}\n"
+        f"[2026-11-28 09:14:03.124] [d-4HQ8N2ZRT][stdout]{PRIVATE_KEY_BODY[::-1]}\n"
+        "[2026-11-28 09:14:03.125] [d-4HQ8N2ZRT][stdout]-----END PRIVATE KEY-----",
+        [PRIVATE_KEY_BODY, PRIVATE_KEY_BODY[::-1]],
+    ),
+    "private-key-block-with-prefixes": (
+        f"[stdout]-----BEGIN RSA PRIVATE KEY-----\n[stdout]{PRIVATE_KEY_BODY}\n[stdout]-----END RSA PRIVATE KEY-----",
+        [PRIVATE_KEY_BODY],
+    ),
+    "docker-config-auth": (
+        f'{{"auths": {{"https://index.docker.io/v1/": {{"auth": "{DOCKER_AUTH}"}}}}}}',
+        [DOCKER_AUTH],
+    ),
+    "docker-config-auth-escaped-in-a-log": (
+        f'config={{\\"auths\\":{{\\"ghcr.io\\":{{\\"auth\\":\\"{DOCKER_AUTH}\\"}}}}}}',
+        [DOCKER_AUTH],
+    ),
+    "azure-storage-connection-string": (
+        f"DefaultEndpointsProtocol=https;AccountName=shopassets;AccountKey={AZURE_ACCOUNT_KEY};EndpointSuffix=core.windows.net",
+        [AZURE_ACCOUNT_KEY[:30]],
+    ),
+    "azure-service-bus-connection-string": (
+        f"Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={AZURE_ACCOUNT_KEY}",
+        [AZURE_ACCOUNT_KEY[:30]],
+    ),
+    "azure-sas-url": (
+        f"GET https://shopassets.blob.core.windows.net/rel/app.zip?sv=2022-11-02&ss=b&sp=r&se=2026-12-01T00:00:00Z&sig={AZURE_SAS_SIGNATURE}",
+        [AZURE_SAS_SIGNATURE],
+    ),
+    "mysql-glued-password": ("+ mysql -u root -pS3cr3tPw! -h db.internal shop < schema.sql", ["S3cr3tPw!"]),
+    "mysqldump-glued-quoted-password": ("[stdout]+ mysqldump --single-transaction -uapp -p'Qw3rty#9' shop", ["Qw3rty#9"]),
+    "sendgrid-key": (f"mail: using {SENDGRID_KEY} for alerts", [SENDGRID_KEY]),
+    "openai-project-key": (f"OPENAI={OPENAI_PROJECT_KEY} bare {OPENAI_PROJECT_KEY}", [OPENAI_PROJECT_KEY]),
+    "openai-legacy-key": (f"client = OpenAI({OPENAI_LEGACY_KEY})", [OPENAI_LEGACY_KEY]),
+    "anthropic-key": (f"x-api-header {ANTHROPIC_KEY}", [ANTHROPIC_KEY]),
+    "twilio-api-key": (f"twilio api:core:keys:fetch --sid {TWILIO_API_KEY}", [TWILIO_API_KEY]),
+    "twilio-sid-and-token": (
+        f"curl -u {TWILIO_ACCOUNT_SID}:{TWILIO_AUTH_TOKEN} https://api.twilio.com/2010-04-01/Accounts.json",
+        [TWILIO_AUTH_TOKEN],
+    ),
+    "cookie-header": (
+        "curl -H 'Cookie: session=4f9a1c2b3d4e5f60718293a4; theme=dark' https://shop.internal",
+        ["4f9a1c2b3d4e5f60718293a4"],
+    ),
+    "set-cookie-header": ("< Set-Cookie: JSESSIONID=1A2B3C4D5E6F7A8B9C0D; Path=/; HttpOnly", ["1A2B3C4D5E6F7A8B9C0D"]),
+    "bare-session-token": (f"credentials refreshed: {SESSION_TOKEN}", [SESSION_TOKEN[:40]]),
+    "bare-old-session-token": (f"token {OLD_SESSION_TOKEN} expires soon", [OLD_SESSION_TOKEN[:40]]),
+    "aws-configure-set-secret": (f"aws configure set aws_secret_access_key {AWS_SECRET} --profile ci", [AWS_SECRET]),
+    "aws-configure-set-token": (f"aws configure set aws_session_token {OLD_SESSION_TOKEN}", [OLD_SESSION_TOKEN[:40]]),
     "secret-split-by-escape": ("AKIA\x1b[0mIOSFODNN7EXAMPLE", [AWS_KEY_ID]),
     "secret-split-by-nul": ("AKIAIOSF\x00ODNN7EXAMPLE", [AWS_KEY_ID]),
 }
@@ -156,5 +233,12 @@ FALSE_POSITIVES: dict[str, str] = {
     "timestamps-and-numbers": "2026-11-29T10:00:00Z 1732874400 exit code 22 port 5432",
     "ipv6-and-mac": "fe80::1ff:fe23:4567:890a 00:1B:44:11:3A:B7",
     "git-ssh-url": "git@github.com:org/repo.git",
+    "mysql-asking-for-the-password": "mysql -u root -p -h db.internal shop; mysql --port 3306 -P 3307 -p",
+    "cookie-prose": "the session cookie expired; cookies are disabled in this browser",
+    "docker-auth-setting": '{"auth": "none", "credsStore": "ecr-login"}',
+    "twilio-account-sid-alone": "account " + "AC" + "7d2e4f6a8b0c1d3e5f7a9b1c3d5e7f90" + " sent 3 messages",
+    "words-ending-in-sk": "task-definition-0123456789abcdefghij disk-usage-report-0123456789abcdef risk-level",
+    "sas-like-words": "signature verified; design=blue&size=large",
+    "aws-credential-names-in-prose": "set aws_secret_access_key in your profile; aws_session_token is optional",
 }
 """Name -> text that redaction must leave exactly as it is."""

@@ -79,6 +79,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "ecs-tasks": lambda: Scenario("ecs-tasks", load_fixture_json("ecs-install-image-pull-failed")),
     "alarm": lambda: Scenario("alarm", load_fixture_json("lambda-alarm-fired-during-deployment")),
     "hook": lambda: Scenario("hook", load_fixture_json("lambda-hook-function-timed-out")),
+    "bundle-asg": lambda: Scenario("bundle-asg", load_fixture_json("server-inplace-bundle-crlf-autoscaling")),
 }
 
 
@@ -136,6 +137,12 @@ OPERATIONS = [
     Operation("cloudwatch-DescribeAlarmHistory", "cloudwatch", "DescribeAlarmHistory", False, "alarm", evidence=True),
     Operation("lambda-GetFunctionConfiguration", "lambda", "GetFunctionConfiguration", False, "hook", evidence=True),
     Operation("logs-FilterLogEvents(hook)", "logs", "FilterLogEvents", False, "hook", evidence=True),
+    Operation("s3-GetObject", "s3", "GetObject", False, "bundle-asg"),
+    Operation("autoscaling-DescribeAutoScalingGroups", "autoscaling", "DescribeAutoScalingGroups", False, "bundle-asg"),
+    Operation("autoscaling-DescribeLifecycleHooks", "autoscaling", "DescribeLifecycleHooks", False, "bundle-asg"),
+    Operation("autoscaling-DescribeScalingActivities", "autoscaling", "DescribeScalingActivities", False, "bundle-asg"),
+    Operation("ssm-DescribeInstanceInformation", "ssm", "DescribeInstanceInformation", False, "bundle-asg"),
+    Operation("codedeploy-BatchGetOnPremisesInstances", "codedeploy", "BatchGetOnPremisesInstances", False, "bundle-asg"),
 ]
 
 FAULTS = [

@@ -241,3 +241,72 @@ def test_error_messages_on_stderr_are_cleaned_too(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+# --- invisible characters: the whole class, not a list --------------------------------------
+
+# Default_Ignorable_Code_Point characters outside Cf (Unicode's DerivedCoreProperties.txt).
+_DEFAULT_IGNORABLE_NOT_CF = [
+    *(0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0),
+    *range(0xFE00, 0xFE10),
+    *range(0xFFF0, 0xFFF9),
+    *range(0xE0080, 0xE1000),
+]
+
+
+def _invisible_code_points() -> list[int]:
+    import unicodedata
+
+    classes = ("Cc", "Cf", "Zl", "Zp")
+    found = [cp for cp in range(0x110000) if unicodedata.category(chr(cp)) in classes and chr(cp) not in "\t\n\r"]
+    return sorted({*found, *_DEFAULT_IGNORABLE_NOT_CF})
+
+
+def test_every_invisible_or_line_moving_character_is_removed() -> None:
+    invisible = _invisible_code_points()
+    assert {0x00AD, 0x034F, 0x115F, 0x3164, 0x2028, 0x2029, 0x200B, 0x202E, 0xE0041} <= set(invisible)
+    # At the end of a text: ESC and the C1 introducers also take what follows them (an escape sequence).
+    survivors = [f"U+{cp:04X}" for cp in invisible if clean(f"ab{chr(cp)}") != "ab"]
+    assert survivors == [], f"{len(survivors)} invisible characters survive cleaning: {survivors[:20]}"
+    # Visible text around them is untouched, and so are ordinary letters of every script.
+    assert clean("naïve 日本語 עברית ﷺ ❤ 👍🏽") == "naïve 日本語 עברית ﷺ ❤ 👍🏽"
+
+
+# --- single-line fields: a name cannot start a line of its own ------------------------------
+
+FAKE_VERDICT = "Production: Blue still serving (confirmed against the traffic layer) FAKE"
+
+
+def _name_with_line_breaks(separator: str) -> str:
+    return f"shop-web{separator}{FAKE_VERDICT}{separator}"
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1e"])
+def test_a_name_with_line_breaks_cannot_print_a_fake_verdict_line(separator: str) -> None:
+    snapshot = _put_everywhere(_base(), _name_with_line_breaks(separator))
+    for target in snapshot["targets"]:
+        body = target["instanceTarget"]
+        body["targetId"] = body["targetId"] + separator + FAKE_VERDICT
+    report = diagnose(snapshot_from_json(snapshot))
+    outputs = dict(_renders(report))
+    for line in outputs["text"].splitlines():
+        assert not line.startswith("Production:") or "FAKE" not in line, line
+    in_pre = False
+    for line in outputs["markdown"].splitlines():
+        in_pre = (in_pre or line.startswith("<pre>")) and not line.startswith("</pre>")
+        assert in_pre or not line.lstrip("> -*#|").startswith("Production:") or "FAKE" not in line, line
+    data = json.loads(outputs["json"])
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, str) and key != "logTail":
+            assert "\n" not in value and "\u2028" not in value, (key, value)
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                walk(item, name)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, key)
+
+    walk(data, "")
+    # The log tail is several lines by nature and keeps its line breaks.
+    assert data["firstFailure"]["logTail"].count("\n") >= 2

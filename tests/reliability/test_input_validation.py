@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,6 +109,38 @@ BAD_SNAPSHOTS: dict[str, tuple[Callable[[Path], None], str]] = {
     "non-utf8": (lambda p: p.write_bytes(b'{"format": "\xff\xfe"}'), "not UTF-8 text (byte 0xff at offset 12)"),
     "utf16": (lambda p: p.write_bytes(json.dumps(GOOD).encode("utf-16")), "not UTF-8 text"),
     "directory": (lambda p: p.mkdir(), "it is a directory"),
+    "empty-deployment": (
+        lambda p: p.write_text(json.dumps(_with(deployment={})), encoding="utf-8"),
+        "'deployment' has no 'deploymentId' and no 'status'",
+    ),
+    "deployment-without-status": (
+        lambda p: p.write_text(json.dumps(_with(deployment={"deploymentId": "d-A1B2C3D4E"})), encoding="utf-8"),
+        "'deployment' has no 'status'",
+    ),
+    "deployment-id-invisible": (
+        lambda p: p.write_text(
+            json.dumps(_with(deployment={"deploymentId": "\u200b\x1b[0m", "status": "Failed"})), encoding="utf-8"
+        ),
+        "'deployment' has no 'deploymentId'",
+    ),
+    "get-deployment-wrapper": (
+        lambda p: p.write_text(json.dumps(_with(deployment={"deploymentInfo": GOOD["deployment"]})), encoding="utf-8"),
+        "Tip: this is the {'deploymentInfo': {...}} answer of 'aws deploy get-deployment'",
+    ),
+    "get-deployment-output-as-snapshot": (
+        lambda p: p.write_text(json.dumps({"deploymentInfo": GOOD["deployment"]}), encoding="utf-8"),
+        "Tip: this is the {'deploymentInfo': {...}} answer of 'aws deploy get-deployment'",
+    ),
+    "duplicate-key": (
+        lambda p: p.write_text(json.dumps(GOOD).replace('"targets":', '"targets": [], "targets":', 1), encoding="utf-8"),
+        "key 'targets' appears twice in one object",
+    ),
+    "duplicate-key-deep": (
+        lambda p: p.write_text(
+            json.dumps(GOOD).replace('"status": "Failed"', '"status": "Failed", "status": "Succeeded"', 1), encoding="utf-8"
+        ),
+        "key 'status' appears twice in one object",
+    ),
     "missing-file": (lambda p: None, "No such file or directory"),
 }
 
@@ -142,11 +173,10 @@ def test_oversize_snapshot_is_refused_before_parsing(tmp_path: Path, monkeypatch
     assert "larger than the 100 byte limit" in line
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
-def test_an_endless_stream_is_cut_at_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(snapshot_module, "MAX_SNAPSHOT_BYTES", 1000)
+def test_a_device_is_refused_whatever_size_it_reports() -> None:
+    # /dev/zero reports size 0 and never ends: refused as a device, not read.
     line = _one_error_line(CliRunner().invoke(app, ["--replay", "/dev/zero"]))
-    assert "larger than the 1000 byte limit" in line
+    assert "it is a device, not a regular file" in line
 
 
 def test_every_fixture_still_loads() -> None:
@@ -157,10 +187,11 @@ def test_every_fixture_still_loads() -> None:
 
 def test_minimal_snapshot_needs_only_format_deployment_targets(tmp_path: Path) -> None:
     path = tmp_path / "min.json"
-    path.write_text(json.dumps({"format": "cd-doctor.snapshot/1", "deployment": {}, "targets": []}), encoding="utf-8")
+    minimal = {"format": "cd-doctor.snapshot/1", "deployment": {"deploymentId": "d-A1B2C3D4E", "status": "Failed"}, "targets": []}
+    path.write_text(json.dumps(minimal), encoding="utf-8")
     result = CliRunner().invoke(app, ["--replay", str(path), "--format", "json"])
-    assert result.exit_code in (0, 1, 4), result.stderr
-    assert json.loads(result.stdout)["deployment"]["id"]
+    assert result.exit_code in (1, 4), result.stderr
+    assert json.loads(result.stdout)["deployment"]["id"] == "d-A1B2C3D4E"
 
 
 # --- catalog files (the catalog's own validation, tested from outside) ------------------------
@@ -217,3 +248,56 @@ def test_oversize_catalog_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"format": builtin["format"], "causes": [record]}), encoding="utf-8")
     line = _one_error_line(CliRunner().invoke(app, ["causes", "--catalog", str(path)]))
     assert "limit" in line or "large" in line, line
+
+
+# --- odd but well-typed snapshots: a report, never an internal error ---------------------------
+
+
+def _bg_termination_wait() -> dict[str, Any]:
+    return load_fixture_json("traffic-server-bg-termination-wait")
+
+
+ODD_SNAPSHOTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "create-time-year-1": lambda: _with(deployment={**GOOD["deployment"], "createTime": "0001-01-01T00:00:00Z"}),
+    "create-time-year-1-with-offset": lambda: _with(deployment={**GOOD["deployment"], "createTime": "0001-01-01T00:00:00+05:00"}),
+    "complete-time-year-9999": lambda: _with(deployment={**GOOD["deployment"], "completeTime": "9999-12-31T23:59:59Z"}),
+    "complete-time-year-9999-with-offset": lambda: _with(
+        deployment={**GOOD["deployment"], "completeTime": "9999-12-31T23:59:59-05:00"}
+    ),
+    "huge-termination-wait": lambda: _termination_wait(10**300),
+    "infinite-termination-wait": lambda: _termination_wait(float("inf")),
+    "large-termination-wait": lambda: _termination_wait(2**63),
+}
+
+
+def _termination_wait(minutes: float) -> dict[str, Any]:
+    data = _bg_termination_wait()
+    for holder in (data["deployment"], data["deploymentGroup"]):
+        holder["blueGreenDeploymentConfiguration"]["terminateBlueInstancesOnDeploymentSuccess"][
+            "terminationWaitTimeInMinutes"
+        ] = minutes
+    return data
+
+
+@pytest.mark.parametrize("name", sorted(ODD_SNAPSHOTS))
+@pytest.mark.parametrize("output_format", ["text", "json", "markdown"])
+def test_an_odd_well_typed_snapshot_gets_a_report(name: str, output_format: str, tmp_path: Path) -> None:
+    path = tmp_path / "odd.json"
+    # 1e999 is how a JSON file spells a number too large for a float: it parses as infinity.
+    path.write_text(json.dumps(ODD_SNAPSHOTS[name]()).replace("Infinity", "1e999"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["--replay", str(path), "--format", output_format])
+    assert result.exit_code in (0, 1, 4), result.stderr
+    assert result.stdout and "internal error" not in result.stderr
+
+
+def test_a_lone_surrogate_is_recorded_and_replays(tmp_path: Path) -> None:
+    data = _with(deployment={**GOOD["deployment"], "description": "broken \ud800 text", "applicationName": "app\udfff"})
+    source, recorded = tmp_path / "in.json", tmp_path / "recorded.json"
+    source.write_text(json.dumps(data), encoding="utf-8")  # ensure_ascii: the surrogates are escaped, valid JSON
+    result = CliRunner().invoke(app, ["--replay", str(source), "--record", str(recorded), "--format", "json"])
+    assert result.exit_code in (1, 4), result.stderr
+    assert "not recorded" not in result.stdout and json.loads(result.stdout)["deployment"]["application"]
+    again = json.loads(recorded.read_text(encoding="utf-8"))
+    assert again["deployment"]["description"] == "broken \ud800 text"
+    replayed = CliRunner().invoke(app, ["--replay", str(recorded), "--format", "json"])
+    assert replayed.exit_code == result.exit_code and replayed.stdout == result.stdout

@@ -17,7 +17,7 @@ from codedeploy_doctor.diagnosis import diagnose, exit_code_for
 from codedeploy_doctor.lifecycle import ECS_ORDER, LAMBDA_ORDER, SERVER_ORDER
 from codedeploy_doctor.render import OutputFormat, RenderOptions, renderer_for
 from codedeploy_doctor.sanitize import TextPolicy
-from codedeploy_doctor.snapshot import SNAPSHOT_FORMAT, dump_snapshot, snapshot_from_json
+from codedeploy_doctor.snapshot import SNAPSHOT_FORMAT, deployment_problem, dump_snapshot, snapshot_from_json
 from tests.reliability.harness import schema_validator
 from tests.reliability.test_hostile_text import FORBIDDEN, RICH_SGR
 
@@ -326,9 +326,27 @@ ERRORS = st.lists(
     ),
     max_size=3,
 )
+
+
+def _identified(deployment: dict[str, Any], deployment_id: str, status: str) -> dict[str, Any]:
+    """The deployment with an id and a status where it lacks them (a snapshot without them is refused)."""
+    fixed = dict(deployment)
+    if deployment_problem({**fixed, "status": "Failed"}) is not None:
+        fixed["deploymentId"] = deployment_id
+    if deployment_problem({**fixed, "deploymentId": deployment_id}) is not None:
+        fixed["status"] = status
+    return fixed
+
+
+IDENTIFIED_DEPLOYMENT = st.builds(
+    _identified,
+    DEPLOYMENT,
+    st.from_regex(r"d-[A-Z0-9]{9}", fullmatch=True),
+    st.sampled_from(["Created", "InProgress", "Succeeded", "Failed", "Stopped", "Ready", "FutureStatus"]),
+)
 SNAPSHOT = st.builds(
     lambda deployment, targets, extra: {"format": SNAPSHOT_FORMAT, "deployment": deployment, "targets": targets, **extra},
-    DEPLOYMENT,
+    IDENTIFIED_DEPLOYMENT,
     st.lists(TARGET, max_size=6),
     _maybe(
         {

@@ -1,4 +1,5 @@
-"""One snapshot served as a whole AWS account: CodeDeploy, ELBv2, Classic ELB, EC2, ECS, Lambda, Logs, CloudWatch.
+"""One snapshot served as a whole AWS account: CodeDeploy, ELBv2, Classic ELB, EC2, ECS, Lambda, Logs, CloudWatch, and the
+forensics reads (S3, Auto Scaling, SSM, on-premises instances: ``tests.fakes.forensics.ForensicAccount``).
 
 CodeDeploy, ELBv2, Classic ELB and EC2 are answered by the project's fakes (``CodeDeployWorld``,
 ``TrafficWorld``); ECS DescribeServices, Lambda GetAlias, CodeDeploy GetDeploymentConfig and
@@ -15,6 +16,7 @@ from typing import Any
 
 from tests.fakes.codedeploy_world import CodeDeployWorld, FakeAwsError
 from tests.fakes.evidence_world import EvidenceWorld
+from tests.fakes.forensics import ForensicAccount
 from tests.fakes.traffic_world import TrafficWorld
 
 
@@ -40,9 +42,12 @@ class SnapshotAccount:
         self.deployment_config = traffic.get("deploymentConfig")
         self.log_lines = log_lines
         self.evidence = EvidenceWorld(snapshot)
+        self.forensics = ForensicAccount(snapshot)
 
     def handle(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Serve one call (a ``wire.Backend``)."""
+        if self.forensics.serves(service, operation):
+            return self.forensics.handle(service, operation, params)
         if self.evidence.serves(service, operation, params):
             return self.evidence.handle(service, operation, params)
         if service == "codedeploy":

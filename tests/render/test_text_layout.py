@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from codedeploy_doctor.diagnosis import diagnose
-from codedeploy_doctor.render import RenderOptions, text
+from codedeploy_doctor.render import RenderOptions, markdown, text
 from codedeploy_doctor.render.text import wrap_spans
 from codedeploy_doctor.report import ReplayInfo, Report
 from codedeploy_doctor.snapshot import load_snapshot
@@ -73,7 +73,7 @@ def test_no_padding_no_overlong_prose_and_ids_whole(path: Path, width: int) -> N
     ids = [member.id for env in report.blue_traffic.environments for member in env.members if " " not in member.id]
     for member_id in ids:
         assert any(member_id in word for word in words), f"{member_id} cut"
-    commands = [line for line in lines if line.startswith("    aws ")]
+    commands = [line for line in lines if line.lstrip().startswith("aws ")]  # commands are never wrapped
     too_long = [line for line in lines if len(line) > width and line not in commands]
     # Only a single word longer than the line may run over; prose wraps.
     assert all(" " not in line.strip()[: width // 2] or len(line) <= width for line in too_long)
@@ -142,3 +142,33 @@ def test_one_line_is_one_line() -> None:
 )
 def test_wrap_spans_cut_at_spaces_and_fold_only_overlong_words(plain: str, first: int, rest: int, expected: list[str]) -> None:
     assert [plain[start:end] for start, end in wrap_spans(plain, first, rest)] == expected
+
+
+def test_a_classic_load_balancer_gets_classic_commands_and_no_script_log() -> None:
+    """Before: elbv2 advice and scripts.log for an AllowTraffic failure behind a Classic Load Balancer."""
+    report = report_for(FIXTURES / "traffic-server-classic-elb.json")
+    assert report.first_failure is not None and report.first_failure.lifecycle_event == "AllowTraffic"
+    output = render(report, 120)
+    screen = output.split("── Details")[0]
+    assert "aws elb describe-instance-health --load-balancer-name shop-legacy-prod --instances i-0d83c6a1e5f2b9740" in screen
+    assert "elbv2" not in output.split("Docs:")[0]
+    assert "scripts.log" not in screen
+
+
+def test_windows_paths_only_for_windows_instances() -> None:
+    linux = report_for(FLAGSHIP)
+    assert "Windows" not in render(linux, 120) and "C:\\" not in render(linux, 120)
+    assert linux.first_failure is not None
+    windows = dataclasses.replace(
+        linux, first_failure=dataclasses.replace(linux.first_failure, script_name="scripts/validate_service.ps1")
+    )
+    screen = render(windows, 200).split("── Details")[0]
+    assert "C:\\ProgramData\\Amazon\\CodeDeploy\\log\\codedeploy-agent-log.txt" in screen
+    assert "/var/log/aws" not in screen
+
+
+def test_one_where_to_look_list() -> None:
+    output = render(report_for(FLAGSHIP), 120)
+    assert output.count("Where to look") == 1 and "Look at:" not in output
+    markdown_output = markdown.render(report_for(FLAGSHIP), RenderOptions())
+    assert markdown_output.count("### Where to look") == 1 and "Look at:" not in markdown_output

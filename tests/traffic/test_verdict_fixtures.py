@@ -32,7 +32,7 @@ EXPECTED = {
     "lambda-canary-weighted": ("partial", "traffic-layer"),
     "lambda-fully-shifted-after-allow-failed": ("not-serving", "traffic-layer"),
 }
-"""Fixture -> (verdict, basis). Exit code per CONTRACTS §2 follows from these."""
+"""Fixture -> (verdict, basis). The exit code (README, exit codes) follows from these."""
 
 
 def verdict_of(name: str) -> BlueTraffic:
