@@ -35,7 +35,7 @@ FORENSIC_CALLS = {
 EXTRA_ROUND_TRIPS = {
     "ecs-install-image-pull-failed": 1,  # DescribeTasks after ListTasks, which runs beside the target batch
     "lambda-alarm-fired-during-deployment": 0,  # beside the target batch
-    "lambda-hook-function-timed-out": 0,  # beside GetAlias, after the target batch
+    "lambda-hook-function-timed-out": 1,  # after the target batch (GetAlias no longer waits for it)
 }
 
 
