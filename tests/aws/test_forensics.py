@@ -31,7 +31,12 @@ from tests.fakes.wire import WireFake, denied, on
 from tests.reliability.world import SnapshotAccount
 from tests.support import fixture_paths, load_fixture_json, offline_factory
 
-EVIDENCE_FIXTURES = [path for path in fixture_paths() if json.loads(path.read_text(encoding="utf-8")).get("evidence")]
+EVIDENCE_FIXTURES = [
+    path
+    for path in fixture_paths()
+    if {"ecs", "cloudwatch", "lambda"} & set(json.loads(path.read_text(encoding="utf-8")).get("evidence") or {})
+]
+"""Fixtures with what this collector reads (the Server forensics collector's have their own tests)."""
 FORENSIC_SERVICES = (
     "cloudwatch",
     "lambda:GetFunctionConfiguration",
