@@ -138,8 +138,8 @@ def test_a_mistyped_sub_command_gets_a_did_you_mean(typed: str, meant: str, caps
 
 
 def test_shell_completion_is_offered_and_completes_sub_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, _ = invoke("--show-completion", "bash")
-    assert code == 0 and "_cd_doctor_completion" in out
+    code, out, err = invoke("--show-completion", "bash")
+    assert code == 0 and "_cd_doctor_completion" in out, (code, out[-300:], err[-300:])
     code, out, _ = invoke(env={"_CD_DOCTOR_COMPLETE": "complete_bash", "COMP_WORDS": "cd-doctor ca", "COMP_CWORD": "1"})
     assert "causes" in out
 
