@@ -138,6 +138,9 @@ def test_a_mistyped_sub_command_gets_a_did_you_mean(typed: str, meant: str, caps
 
 
 def test_shell_completion_is_offered_and_completes_sub_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Name the shell: Typer otherwise detects it from the parent processes, and a pytest-xdist
+    # worker has no shell among them ("Shell  not supported").
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     code, out, err = invoke("--show-completion", "bash")
     assert code == 0 and "_cd_doctor_completion" in out, (code, out[-300:], err[-300:])
     code, out, _ = invoke(env={"_CD_DOCTOR_COMPLETE": "complete_bash", "COMP_WORDS": "cd-doctor ca", "COMP_CWORD": "1"})
