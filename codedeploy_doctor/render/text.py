@@ -161,8 +161,14 @@ def _first_screen(page: _Page, report: Report, safe: TextPolicy) -> None:
         page.blank()
         page.para(Text(places.title, style="bold"))
         for entry in places.entries:
+            path, gap, rest = entry.partition(" ")
             if entry.startswith("aws "):
                 page.lines.append(Text(f"  {entry}"))  # a command pastes as printed: never wrapped
+            elif len(path) + 2 > page.width:
+                # A path longer than the line pastes whole: on a line of its own, never folded.
+                page.lines.append(Text(f"  {path}"))
+                if gap:
+                    page.para(rest, indent=4, hang=4)
             else:
                 page.para(entry, indent=2, hang=4)
         if places.pointer:
