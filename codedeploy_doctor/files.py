@@ -47,7 +47,12 @@ def read_bounded(path: Path, *, limit: int, what: str, stdin_ok: bool = False) -
     else:
         descriptor = _open_regular(path, what)
         with os.fdopen(descriptor, "rb") as handle:
-            data = _read(handle.read, limit + 1, path, what)
+            # Ask for what the file says it holds (not the whole limit: a buffer that size would be
+            # allocated for every small file), then for the rest up to the limit if it grew meanwhile.
+            size = os.fstat(handle.fileno()).st_size
+            data = _read(handle.read, min(limit, size) + 1, path, what)
+            if size < len(data) <= limit:
+                data += _read(handle.read, limit + 1 - len(data), path, what)
     if len(data) > limit:
         raise BadInputError(
             f"{what} {path} is larger than the {limit} byte limit", tip=f"is this really a {what}? see docs/security.md"

@@ -179,7 +179,8 @@ def target_health_lines(snapshot: Snapshot) -> list[str]:
     lines: list[str] = []
     for group in _objects(elbv2.get("targetGroups")):
         arn, name = group.get("TargetGroupArn"), group.get("TargetGroupName")
-        if name not in green_groups and arn not in green_groups:
+        # Only strings name a group: anything else in a hand-edited snapshot names none.
+        if not ((isinstance(name, str) and name in green_groups) or (isinstance(arn, str) and arn in green_groups)):
             continue
         check = _health_check(group)
         container_port = container.get("containerPort")
@@ -190,7 +191,7 @@ def target_health_lines(snapshot: Snapshot) -> list[str]:
                 f"Green target group {name}: health check port {declared} differs from container {container_name} "
                 f"port {container_port}"
             )
-        for description in _objects(health.get(arn) if isinstance(health, dict) else None):
+        for description in _objects(health.get(arn) if isinstance(health, dict) and isinstance(arn, str) else None):
             state = description.get("TargetHealth") or {}
             if not isinstance(state, dict) or state.get("State") not in ("unhealthy", "unavailable"):
                 continue
