@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import botocore.httpsession
 import pytest
+from hypothesis import settings
 
 from tests.support import NetworkUsedError
+
+# In CI (CI=true) the property and fuzz tests draw the same examples on every run, so a red CI is
+# a finding anyone can reproduce; run locally, they keep drawing new ones (and hypothesis keeps
+# what failed in .hypothesis/ to try first next time).
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
