@@ -10,7 +10,7 @@ from codedeploy_doctor.call_warnings import warning_for
 from codedeploy_doctor.deployment_facts import DEPLOYMENT_RUNNING, describe_revision
 from codedeploy_doctor.report import TrafficCheck
 from codedeploy_doctor.snapshot import Snapshot
-from codedeploy_doctor.traffic.facts import Facts, as_list, as_object, as_str, failed_calls
+from codedeploy_doctor.traffic.facts import Facts, Target, as_list, as_object, as_str, failed_calls
 
 LIFECYCLE_SOURCE = "codedeploy:lifecycle-events"
 """Check source for inferences from CodeDeploy's lifecycle events."""
@@ -126,3 +126,19 @@ def rollback_check(facts: Facts, *, blue_safe: bool = True) -> TrafficCheck | No
         )
     ok = rollback.succeeded
     return TrafficCheck(source=ROLLBACK_SOURCE, ok=ok, detail=f"rollback {rollback.deployment_id} {rollback.status}: it {what}")
+
+
+class TargetReadings:
+    """What every platform's evidence says of its one deployment target (mixed into the evidence records)."""
+
+    target: Target | None
+
+    @property
+    def target_read(self) -> bool:
+        """True when the target is in the snapshot."""
+        return self.target is not None
+
+    @property
+    def allow_traffic(self) -> str | None:
+        """AllowTraffic's status."""
+        return self.target.event_status("AllowTraffic") if self.target else None

@@ -26,7 +26,7 @@ from typing import Any
 
 from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck
 from codedeploy_doctor.snapshot import INCOMPLETE_ANSWER, JsonObject
-from codedeploy_doctor.traffic.common import LIFECYCLE_SOURCE, failure_checks, percent, read_rollback
+from codedeploy_doctor.traffic.common import LIFECYCLE_SOURCE, TargetReadings, failure_checks, percent, read_rollback
 from codedeploy_doctor.traffic.facts import (
     Facts,
     Target,
@@ -244,7 +244,7 @@ def _member(
 
 
 @dataclass(frozen=True)
-class EcsEvidence:
+class EcsEvidence(TargetReadings):
     """What an ECS deployment's verdict rests on, read once."""
 
     facts: Facts
@@ -313,16 +313,6 @@ class EcsEvidence:
     def blue_healthy(self) -> int:
         """Healthy targets in Blue's target group (0 when unread)."""
         return len(self.blue_state.serving) if isinstance(self.blue_state, LoadBalancerState) else 0
-
-    @property
-    def target_read(self) -> bool:
-        """True when the ECS target is in the snapshot."""
-        return self.target is not None
-
-    @property
-    def allow_traffic(self) -> str | None:
-        """AllowTraffic's status."""
-        return self.target.event_status("AllowTraffic") if self.target else None
 
     @property
     def codedeploy_blue_share(self) -> float | None:

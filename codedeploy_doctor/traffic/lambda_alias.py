@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from codedeploy_doctor.report import BlueTraffic, Environment, EnvironmentMember, TrafficCheck
 from codedeploy_doctor.snapshot import JsonObject
-from codedeploy_doctor.traffic.common import LIFECYCLE_SOURCE, failure_checks, percent, read_rollback
+from codedeploy_doctor.traffic.common import LIFECYCLE_SOURCE, TargetReadings, failure_checks, percent, read_rollback
 from codedeploy_doctor.traffic.facts import Facts, Target, TrafficView, as_number, as_object, as_str
 from codedeploy_doctor.traffic.rules import Reading, Rule, RuleTable, Unread, by_share, inferred_rules
 
@@ -54,7 +54,7 @@ def _find_alias(aliases: list[JsonObject], function: str | None, alias_name: str
 
 
 @dataclass(frozen=True)
-class LambdaEvidence:
+class LambdaEvidence(TargetReadings):
     """What a Lambda deployment's verdict rests on, read once."""
 
     target: Target | None
@@ -77,16 +77,6 @@ class LambdaEvidence:
     """Why the alias is unread."""
     rollback_succeeded: str | None
     """The id of a rollback that succeeded, if any."""
-
-    @property
-    def target_read(self) -> bool:
-        """True when the Lambda target is in the snapshot."""
-        return self.target is not None
-
-    @property
-    def allow_traffic(self) -> str | None:
-        """AllowTraffic's status."""
-        return self.target.event_status("AllowTraffic") if self.target else None
 
     @property
     def codedeploy_green_share(self) -> float | None:
